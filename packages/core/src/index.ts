@@ -8,3 +8,4 @@ export * from './storage.js';
 export * from './aws.js';
 export * from './wait.js';
 export * from './markdown.js';
+export * from './version.js';

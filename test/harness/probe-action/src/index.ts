@@ -1,2 +1,3 @@
-import * as core from '@actions/core';
-core.setOutput('hello', 'multi\nline');
+import { run } from './main.js';
+
+await run();

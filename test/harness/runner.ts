@@ -1,0 +1,277 @@
+// Runs an action's bundle the way the GitHub runner does: INPUT_* with action.yml defaults, fresh file-command files,
+// an event payload, STATE_* for post, and optional cancellation signals. Used by every e2e test of a bundle.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Evaluator, Lexer, Parser, data } from '@actions/expressions';
+import { parse as parseYaml } from 'yaml';
+
+export interface ActionMetadata {
+  name: string;
+  inputs: Record<string, { description?: string; required?: boolean; default?: string }>;
+  outputs: Record<string, { description?: string }>;
+  runs: { using: string; main: string; post?: string; 'post-if'?: string };
+}
+
+export async function loadActionMetadata(actionDir: string): Promise<ActionMetadata> {
+  const doc = parseYaml(await readFile(path.join(actionDir, 'action.yml'), 'utf8')) as Partial<ActionMetadata>;
+  return { name: doc.name ?? '', inputs: doc.inputs ?? {}, outputs: doc.outputs ?? {}, runs: doc.runs! };
+}
+
+/** The runner's mangling: spaces to underscores, upper-cased, dashes kept. */
+export function inputEnvName(name: string): string {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+
+export interface CancelPlan {
+  signal: NodeJS.Signals;
+  /** Send once stdout contains this text, or after `afterMs`. */
+  whenStdoutIncludes?: string;
+  afterMs?: number;
+  /** Follow with SIGTERM after this long, as the runner does 7.5 s after SIGINT. */
+  thenSigtermAfterMs?: number;
+}
+
+export interface RunOptions {
+  stage?: 'main' | 'post';
+  inputs?: Record<string, string>;
+  env?: Record<string, string | undefined>;
+  event?: { name: string; payload: unknown };
+  /** STATE_* values, usually `previous.state` from the main stage. */
+  state?: Record<string, string>;
+  workspace?: string;
+  cancel?: CancelPlan;
+  timeoutMs?: number;
+  /** Extra `github` context values for expressions in input defaults. */
+  github?: Record<string, unknown>;
+}
+
+export interface WorkflowCommand {
+  command: string;
+  properties: Record<string, string>;
+  message: string;
+}
+
+export interface RunResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  env: Record<string, string>;
+  state: Record<string, string>;
+  path: string[];
+  summary: string;
+  commands: WorkflowCommand[];
+  errors: string[];
+  warnings: string[];
+  workspace: string;
+  runnerTemp: string;
+  durationMs: number;
+}
+
+const TOKEN = 'ghs_harnessTokenNotASecretOfAnyRealRepo000';
+
+export async function runActionBundle(actionDir: string, options: RunOptions = {}): Promise<RunResult> {
+  const meta = await loadActionMetadata(actionDir);
+  const stage = options.stage ?? 'main';
+  const entry = stage === 'main' ? meta.runs.main : meta.runs.post;
+  if (!entry) throw new Error(`${meta.name} has no runs.${stage}`);
+  const script = path.resolve(actionDir, entry);
+  if (!existsSync(script)) throw new Error(`runs.${stage} points at ${script}, which does not exist (build first)`);
+
+  const root = await mkdtemp(path.join(os.tmpdir(), 'mlops-harness-'));
+  const runnerTemp = path.join(root, 'runner-temp');
+  const workspace = options.workspace ?? path.join(root, 'workspace');
+  const fileCommands = path.join(root, 'file-commands');
+  await Promise.all([runnerTemp, workspace, fileCommands].map((dir) => mkdir(dir, { recursive: true })));
+  const files = {
+    GITHUB_OUTPUT: path.join(fileCommands, 'output'),
+    GITHUB_ENV: path.join(fileCommands, 'env'),
+    GITHUB_STATE: path.join(fileCommands, 'state'),
+    GITHUB_PATH: path.join(fileCommands, 'path'),
+    GITHUB_STEP_SUMMARY: path.join(fileCommands, 'step-summary'),
+  };
+  await Promise.all(Object.values(files).map((file) => writeFile(file, '')));
+  const event = options.event ?? { name: 'push', payload: {} };
+  const eventPath = path.join(root, 'event.json');
+  await writeFile(eventPath, JSON.stringify(event.payload));
+
+  const githubEnv: Record<string, string> = {
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_REPOSITORY: 'octo-org/ml-repo',
+    GITHUB_REPOSITORY_OWNER: 'octo-org',
+    GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_RUN_NUMBER: '7',
+    GITHUB_WORKFLOW: 'harness',
+    GITHUB_JOB: 'test',
+    GITHUB_ACTOR: 'octocat',
+    GITHUB_EVENT_NAME: event.name,
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: 'https://api.github.com',
+    GITHUB_GRAPHQL_URL: 'https://api.github.com/graphql',
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_ACTION: meta.name,
+    GITHUB_ACTION_PATH: actionDir,
+    RUNNER_TEMP: runnerTemp,
+    RUNNER_OS: 'Linux',
+    RUNNER_ARCH: 'X64',
+    RUNNER_NAME: 'harness',
+    ...files,
+  };
+  const env: Record<string, string> = {};
+  // Only what a runner would pass: the host's PATH and HOME, no stray INPUT_/STATE_/GITHUB_ values from the test process.
+  for (const key of ['PATH', 'HOME', 'LANG', 'TMPDIR', 'SYSTEMROOT'])
+    if (process.env[key]) env[key] = process.env[key]!;
+  Object.assign(env, githubEnv);
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+
+  const context = {
+    token: TOKEN,
+    repository: env.GITHUB_REPOSITORY,
+    sha: env.GITHUB_SHA,
+    run_id: env.GITHUB_RUN_ID,
+    event_name: event.name,
+    workspace,
+    ...options.github,
+  };
+  for (const [name, spec] of Object.entries(meta.inputs)) {
+    const given = options.inputs?.[name];
+    // The runner applies defaults but never enforces `required`; only the action's own code can.
+    const value =
+      given ?? (spec.default === undefined ? undefined : evaluateTemplate(String(spec.default), { github: context }));
+    if (value !== undefined) env[inputEnvName(name)] = value;
+  }
+  for (const [name, value] of Object.entries(options.inputs ?? {})) {
+    if (!(name in meta.inputs)) env[inputEnvName(name)] = value; // undeclared inputs still arrive
+  }
+  if (stage === 'post') for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value;
+
+  const started = Date.now();
+  const child = spawn(process.execPath, [script], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const timers: NodeJS.Timeout[] = [];
+  let cancelSent = false;
+  const sendCancel = () => {
+    if (cancelSent || !options.cancel) return;
+    cancelSent = true;
+    child.kill(options.cancel.signal);
+    if (options.cancel.thenSigtermAfterMs !== undefined) {
+      timers.push(setTimeout(() => child.kill('SIGTERM'), options.cancel.thenSigtermAfterMs));
+    }
+  };
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    if (options.cancel?.whenStdoutIncludes && stdout.includes(options.cancel.whenStdoutIncludes)) sendCancel();
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  if (options.cancel?.afterMs !== undefined) timers.push(setTimeout(sendCancel, options.cancel.afterMs));
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  timers.push(setTimeout(() => child.kill('SIGKILL'), timeoutMs));
+  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, sig) => resolve([code, sig]));
+  });
+  timers.forEach(clearTimeout);
+
+  const commands = parseWorkflowCommands(stdout);
+  return {
+    exitCode,
+    signal,
+    stdout,
+    stderr,
+    outputs: parseFileCommand(await readFile(files.GITHUB_OUTPUT, 'utf8')),
+    env: parseFileCommand(await readFile(files.GITHUB_ENV, 'utf8')),
+    state: parseFileCommand(await readFile(files.GITHUB_STATE, 'utf8')),
+    path: (await readFile(files.GITHUB_PATH, 'utf8')).split('\n').filter(Boolean),
+    summary: await readFile(files.GITHUB_STEP_SUMMARY, 'utf8'),
+    commands,
+    errors: commands.filter((c) => c.command === 'error').map((c) => c.message),
+    warnings: commands.filter((c) => c.command === 'warning').map((c) => c.message),
+    workspace,
+    runnerTemp,
+    durationMs: Date.now() - started,
+  };
+}
+
+/**
+ * Parses a file command (GITHUB_OUTPUT, GITHUB_ENV, GITHUB_STATE) with the runner's rules: `NAME=value` lines, or
+ * `NAME<<DELIMITER` followed by lines up to one equal to DELIMITER; the value excludes the final newline.
+ */
+export function parseFileCommand(content: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  const lines = content.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line === '') continue;
+    const heredoc = line.indexOf('<<');
+    const equals = line.indexOf('=');
+    if (heredoc > 0 && (equals === -1 || heredoc < equals)) {
+      const name = line.slice(0, heredoc);
+      const delimiter = line.slice(heredoc + 2);
+      if (!delimiter) throw new Error(`file command: empty delimiter for ${name}`);
+      const value: string[] = [];
+      let closed = false;
+      for (i++; i < lines.length; i++) {
+        if (lines[i] === delimiter) {
+          closed = true;
+          break;
+        }
+        value.push(lines[i]!);
+      }
+      if (!closed) throw new Error(`file command: no closing delimiter ${delimiter} for ${name}`);
+      result[name] = value.join('\n');
+    } else if (equals > 0) {
+      result[line.slice(0, equals)] = line.slice(equals + 1);
+    } else {
+      throw new Error(`file command: malformed line ${JSON.stringify(line)}`);
+    }
+  }
+  return result;
+}
+
+function unescapeCommand(value: string): string {
+  return value
+    .replace(/%0D/g, '\r')
+    .replace(/%0A/g, '\n')
+    .replace(/%3A/g, ':')
+    .replace(/%2C/g, ',')
+    .replace(/%25/g, '%');
+}
+
+/** `::command key=value,key=value::message` lines from stdout. */
+export function parseWorkflowCommands(stdout: string): WorkflowCommand[] {
+  const commands: WorkflowCommand[] = [];
+  for (const line of stdout.split(/\r?\n/)) {
+    const match = /^::([a-z-]+)(?: ([^:]*))?::(.*)$/.exec(line);
+    if (!match) continue;
+    const properties: Record<string, string> = {};
+    for (const pair of (match[2] ?? '').split(',').filter(Boolean)) {
+      const eq = pair.indexOf('=');
+      properties[pair.slice(0, eq)] = unescapeCommand(pair.slice(eq + 1));
+    }
+    commands.push({ command: match[1]!, properties, message: unescapeCommand(match[3] ?? '') });
+  }
+  return commands;
+}
+
+/** Evaluates `${{ }}` in an input default with GitHub's own expression engine, as the runner does. */
+export function evaluateTemplate(template: string, contexts: Record<string, unknown>): string {
+  return template.replace(/\$\{\{(.*?)\}\}/g, (_, expression: string) => {
+    const lexed = new Lexer(expression.trim()).lex();
+    const parsed = new Parser(lexed.tokens, Object.keys(contexts), []).parse();
+    const dictionary = JSON.parse(JSON.stringify(contexts), data.reviver) as data.Dictionary;
+    return new Evaluator(parsed, dictionary).evaluate().coerceString();
+  });
+}
