@@ -1,5 +1,5 @@
 // Bundles one action's entry points with @vercel/ncc into a self-contained ESM folder the runner can execute.
-import { createRequire } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -34,8 +34,11 @@ export async function bundleAction(actionDir: string, outDir: string): Promise<B
       target: 'es2022',
       license: 'licenses.txt',
     });
-    if (code.includes('webpackMissingModule')) {
-      throw new Error(`${name}/${entry}: the bundle contains webpackMissingModule (an import could not be resolved)`);
+    const missing = unresolvedModules(code);
+    if (missing.length > 0) {
+      throw new Error(
+        `${name}/${entry}: the bundle would fail at run time with "Cannot find module": ${missing.join(', ')}`,
+      );
     }
     await writeFile(path.join(outDir, `${entry}.js`), code);
     files.push({ file: `${entry}.js`, bytes: Buffer.byteLength(code) });
@@ -57,6 +60,20 @@ export async function bundleAction(actionDir: string, outDir: string): Promise<B
   // The bundles are ESM; without this the runner's node would load them as CommonJS.
   await writeFile(path.join(outDir, 'package.json'), JSON.stringify({ type: 'module' }, null, 2) + '\n');
   return { name, files };
+}
+
+/**
+ * Modules ncc could not inline. A CJS/ESM mix-up leaves `webpackMissingModule`; a package that cannot be resolved
+ * becomes `eval("require")("name")`, which throws on the runner (and `require` does not even exist in an ESM bundle).
+ */
+export function unresolvedModules(code: string): string[] {
+  const missing = new Set<string>();
+  if (code.includes('webpackMissingModule')) missing.add('webpackMissingModule');
+  for (const match of code.matchAll(/eval\("require"\)\("([^"]+)"\)/g)) {
+    const specifier = match[1]!;
+    if (!isBuiltin(specifier)) missing.add(specifier);
+  }
+  return [...missing];
 }
 
 export async function listActions(root: string): Promise<string[]> {
