@@ -201,7 +201,11 @@ function cancelledBy(signal: AbortSignal | undefined): CancelledError {
 }
 
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(cancelledBy(signal));
+  if (signal.aborted) {
+    // The promise (an abort-aware sleep) rejects too; nobody else awaits it, and an unhandled rejection ends the process.
+    promise.catch(() => {});
+    return Promise.reject(cancelledBy(signal));
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(cancelledBy(signal));
     signal.addEventListener('abort', onAbort, { once: true });

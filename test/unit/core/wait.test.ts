@@ -318,3 +318,31 @@ describe('formatDuration', () => {
     for (const [ms, text] of cases) assert.equal(formatDuration(ms), text, `${ms} ms`);
   });
 });
+
+describe('cancellation while a describe answer arrives', () => {
+  it('rejects with CancelledError and leaves no unhandled rejection behind', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const controller = new AbortController();
+      const wait = waitFor({
+        what: 'job x',
+        describe: async () => {
+          controller.abort(); // SIGINT lands while the answer is on its way
+          return 'InProgress';
+        },
+        status: (s) => s,
+        isTerminal: () => false,
+        timeoutMs: 60_000,
+        signal: controller.signal,
+        logger: recordingLogger(),
+      });
+      await assert.rejects(wait, CancelledError);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});

@@ -2,6 +2,7 @@
 // internal errors with their stack in debug output.
 import * as core from '@actions/core';
 import { errorMessage, isAbortError, isUserError } from '../errors.js';
+import { WaitFailedError, WaitTimeoutError } from '../wait.js';
 import type { Logger } from '../logger.js';
 
 export interface ActionRun {
@@ -48,6 +49,11 @@ export function reportFailure(error: unknown, signal?: AbortSignal): void {
   if (isUserError(error)) {
     const problems = 'problems' in error ? error.problems : [error.message];
     for (const problem of problems) core.error(problem);
+    return;
+  }
+  // A cloud job that failed or outlived its timeout is the user's news, not our bug: one sentence, no stack.
+  if (error instanceof WaitFailedError || error instanceof WaitTimeoutError) {
+    core.error(error.message);
     return;
   }
   if (isAbortError(error) || signal?.aborted) {
