@@ -1,0 +1,42 @@
+// 64-bit hashes of column values for the distinct-count sketch and the uniqueness check. Not cryptographic: the inputs
+// are data, not an adversary, and the hot path must not allocate, so a hash is written into `HASH` as two 32-bit halves.
+
+/** The last hash computed: `HASH[0]` is the high half, `HASH[1]` the low half. Read it right after the call. */
+export const HASH = new Uint32Array(2);
+
+const doubleScratch = new Float64Array(1);
+const doubleWords = new Uint32Array(doubleScratch.buffer);
+
+function finalMix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** Hashes a number by its IEEE-754 bits, so 1, "1" and "1.0" (all parsed to 1) hash alike; -0 hashes as 0. */
+export function hashNumber(value: number): void {
+  doubleScratch[0] = value + 0; // -0 + 0 is +0
+  const low = doubleWords[0]!;
+  const high = doubleWords[1]!;
+  const first = finalMix(low ^ finalMix(high ^ 0x3c6ef372));
+  HASH[0] = first;
+  HASH[1] = finalMix(high ^ Math.imul(low, 0x9e3779b1) ^ first);
+}
+
+/** Hashes a string by its UTF-16 code units with two independent multiply-rotate lanes. */
+export function hashString(text: string): void {
+  let a = 0x811c9dc5 ^ text.length;
+  let b = 0x1b873593;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    a = Math.imul(a ^ unit, 0x9e3779b1);
+    a = (a << 13) | (a >>> 19);
+    b = Math.imul(b ^ unit, 0x85ebca77);
+    b = (b << 17) | (b >>> 15);
+  }
+  const first = finalMix(a ^ Math.imul(b, 0xc2b2ae3d));
+  HASH[0] = first;
+  HASH[1] = finalMix(b ^ first ^ 0x27d4eb2f);
+}
