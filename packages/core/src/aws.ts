@@ -226,8 +226,15 @@ function sdkLogger(logger: Logger): SdkLogger {
       if (call && typeof call === 'object' && call.commandName)
         logger.debug(`AWS ${call.clientName ?? ''} ${call.commandName}`);
     },
-    warn: (...content) => logger.warning(text(content)),
-    error: (...content) => logger.error(text(content)),
+    // The SDK logs every failed call at error level, including ones the caller expects and handles (a missing
+    // object, a job that does not exist yet); the caller decides what reaches the user, so these stay debug lines.
+    warn: (...content) => logger.debug(`AWS SDK warning: ${text(content)}`),
+    error: (...content) => {
+      const call = content[0] as { clientName?: string; commandName?: string; error?: { name?: string } } | undefined;
+      if (call && typeof call === 'object' && call.commandName) {
+        logger.debug(`AWS ${call.clientName ?? ''} ${call.commandName} failed: ${call.error?.name ?? 'error'}`);
+      } else logger.debug(`AWS SDK error: ${text(content)}`);
+    },
   };
 }
 

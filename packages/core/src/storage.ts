@@ -2,6 +2,7 @@
 // a location, and the local backend is the same code path as S3 minus the network.
 import {
   AbortMultipartUploadCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -69,6 +70,8 @@ export interface Storage {
   list(location: StorageLocation, options?: SignalOption): AsyncIterable<StorageEntry>;
   /** Whether an object (S3) or a file (local) exists there. */
   exists(location: StorageLocation, options?: SignalOption): Promise<boolean>;
+  /** Deletes an object or file; one that does not exist is not an error (so cleanup after a failure is safe). */
+  remove(location: StorageLocation, options?: SignalOption): Promise<void>;
   /** The location of `parts` below `location`, in the same style. */
   join(location: StorageLocation, ...parts: string[]): string;
 }
@@ -344,7 +347,25 @@ export function openStorage(options: StorageOptions = {}): Storage {
     }
   }
 
-  return { readStream, readRange, size, readText, readJson, write, list, exists, join: joinLocation };
+  async function remove(location: StorageLocation, { signal }: SignalOption = {}): Promise<void> {
+    const loc = parse(location);
+    throwIfAborted(signal);
+    if (loc.kind === 'local') {
+      try {
+        await fs.rm(loc.path, { force: true });
+      } catch (error) {
+        throw localFailure(error, loc.uri, 'write');
+      }
+      return;
+    }
+    try {
+      await s3().send(new DeleteObjectCommand({ Bucket: loc.bucket, Key: objectKey(loc) }), { abortSignal: signal });
+    } catch (error) {
+      throw s3Failure(error, loc, 'Deleting', signal);
+    }
+  }
+
+  return { readStream, readRange, size, readText, readJson, write, list, exists, remove, join: joinLocation };
 }
 
 /** The location of `parts` below `location`, in the same style (s3://, file:// or a plain path). */

@@ -205,6 +205,13 @@ describe('storage on S3 (moto_server)', { skip: motoSkip() }, () => {
     assert.equal(await storage.exists('s3://no-such-bucket-here/x'), false);
   });
 
+  it('removes objects, and a missing one without complaint', async () => {
+    await storage.write(`s3://${BUCKET}/remove/me.txt`, 'x');
+    await storage.remove(`s3://${BUCKET}/remove/me.txt`);
+    assert.equal(await storage.exists(`s3://${BUCKET}/remove/me.txt`), false);
+    await storage.remove(`s3://${BUCKET}/remove/me.txt`);
+  });
+
   it('turns missing objects and buckets into DataErrors naming the URI', async () => {
     const uri = `s3://${BUCKET}/missing/key.csv`;
     await assert.rejects(
@@ -359,6 +366,14 @@ describe('storage on local paths', () => {
     assert.equal(await storage.exists(path.join(dir, 'e', 'g.txt')), false);
     assert.equal(await storage.exists(path.join(dir, 'e')), false, 'a folder is not an object');
     assert.equal(await storage.exists(path.join(dir, 'e', 'f.txt', 'below-a-file')), false);
+  });
+
+  it('removes files, and a missing one without complaint', async () => {
+    const file = path.join(dir, 'r', 'gone.txt');
+    await storage.write(file, 'x');
+    await storage.remove(file);
+    assert.equal(await storage.exists(file), false);
+    await storage.remove(file);
   });
 
   it('turns missing files, folders and bad JSON into DataErrors naming the path', async () => {

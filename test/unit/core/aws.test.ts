@@ -82,14 +82,22 @@ describe('resolveRegion / awsClientConfig', () => {
     assert.equal('maxAttempts' in awsClientConfig({ ...base, region: 'us-east-1' }), false);
   });
 
-  it('passes SDK warnings to our logger and keeps per-call info out of it', () => {
+  it("keeps the SDK's own logging at debug level, without call inputs", () => {
     const logger = recordingLogger();
     const sdk = awsClientConfig({ ...base, region: 'us-east-1', logger }).logger!;
     sdk.warn('careful');
     sdk.info({ clientName: 'S3Client', commandName: 'GetObjectCommand', input: { Key: 'secret' } });
+    // A handled failure (a missing object) must not become an ::error:: line in the user's log.
+    sdk.error({
+      clientName: 'S3Client',
+      commandName: 'HeadObjectCommand',
+      input: { Key: 'k' },
+      error: { name: 'NotFound' },
+    });
     assert.deepEqual(logger.lines, [
-      { level: 'warning', message: 'careful' },
+      { level: 'debug', message: 'AWS SDK warning: careful' },
       { level: 'debug', message: 'AWS S3Client GetObjectCommand' },
+      { level: 'debug', message: 'AWS S3Client HeadObjectCommand failed: NotFound' },
     ]);
   });
 });

@@ -1,0 +1,31 @@
+import { inputs } from '@mlops-actions/core';
+
+export const inputSpec = {
+  data: inputs.string({ required: true }),
+  format: inputs.enum(['auto', 'csv', 'jsonl', 'parquet', 'capture'] as const, { default: 'auto' }),
+  header: inputs.enum(['auto', 'true', 'false'] as const, { default: 'auto' }),
+  delimiter: inputs.string({
+    default: ',',
+    pattern: /^(?:[^"\r\n]|\\t)$/,
+    patternDescription: 'one character other than a quote or line break, or \\t',
+  }),
+  'capture-side': inputs.enum(['input', 'output'] as const, { default: 'input' }),
+  strict: inputs.bool({ default: 'false' }),
+  'max-field-size': inputs.int({ default: '1048576', min: 1024, max: 256 * 1024 * 1024 }),
+  'baseline-statistics': inputs.uri(),
+  'baseline-constraints': inputs.uri(),
+  rules: inputs.uri(),
+  output: inputs.uri(),
+  'fail-on-violation': inputs.bool({ default: 'true' }),
+  'job-summary': inputs.bool({ default: 'true' }),
+  'pr-comment': inputs.bool({ default: 'false' }),
+  'comment-key': inputs.string({
+    default: 'default',
+    pattern: /^[A-Za-z0-9._-]{1,64}$/,
+    patternDescription: '1-64 letters, digits, dots, underscores or hyphens',
+  }),
+  'github-token': inputs.string({ default: '${{ github.token }}', secret: true }),
+  'artifact-name': inputs.string(),
+  region: inputs.string(),
+  workers: inputs.int({ default: '0', min: 0, max: 64 }),
+};

@@ -1,0 +1,281 @@
+// evaluate-gate's bundle, run as the runner runs it: metrics given or computed, champions from SageMaker Model
+// Registry (moto_server) and the file registry, reports in the job summary and a sticky comment (local GitHub API).
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { S3Client, CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateModelPackageCommand, CreateModelPackageGroupCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { openStorage } from '@mlops-actions/core';
+import { FileRegistry } from '@mlops-actions/sagemaker';
+import { startGitHubApi, type GitHubApi } from '../../harness/github-api.js';
+import { motoEnv, motoSkip, startMoto, type Moto } from '../../harness/moto.js';
+import { runActionBundle, type RunOptions } from '../../harness/runner.js';
+import { repoRoot } from '../../../scripts/lib/paths.js';
+
+const action = path.join(repoRoot, 'actions', 'evaluate-gate');
+const fixtures = path.join(repoRoot, 'test', 'fixtures', 'evaluation');
+const gate = (options: RunOptions) => runActionBundle(action, options);
+const pullRequest = (number: number) => ({
+  name: 'pull_request',
+  payload: { action: 'synchronize', number, pull_request: { number, head: { ref: 'feature' } } },
+});
+
+describe('evaluate-gate with given metrics', () => {
+  it('passes, sets every output and writes the report to the summary and a file', async () => {
+    const result = await gate({
+      inputs: { metrics: '{"accuracy": 0.91, "f1": 0.88}', rules: 'accuracy >= 0.9\nf1 > 0.85 # macro F1' },
+    });
+    assert.equal(result.exitCode, 0, result.stdout + result.stderr);
+    assert.equal(result.outputs.passed, 'true');
+    const results = JSON.parse(result.outputs.results!) as { rule: string; passed: boolean; actual: number }[];
+    assert.deepEqual(
+      results.map((r) => [r.rule, r.passed, r.actual]),
+      [
+        ['accuracy >= 0.9', true, 0.91],
+        ['f1 > 0.85', true, 0.88],
+      ],
+    );
+    assert.deepEqual(JSON.parse(result.outputs.champion!), { id: 'none' });
+    assert.equal(JSON.parse(result.outputs.metrics!).accuracy.value, 0.91);
+    const report = await readFile(result.outputs.report!, 'utf8');
+    assert.match(report, /Evaluation gate passed: 2 of 2 rules/);
+    assert.match(result.summary, /Evaluation gate passed: 2 of 2 rules/);
+  });
+
+  it('fails the step after writing outputs and report when a rule fails', async () => {
+    const result = await gate({ inputs: { metrics: '{"rmse": 3.2}', rules: 'rmse <= 3' } });
+    assert.equal(result.exitCode, 1);
+    assert.equal(result.outputs.passed, 'false');
+    assert.deepEqual(result.errors, ['Evaluation gate failed: 1 of 1 rules failed (see the report).']);
+    assert.match(await readFile(result.outputs.report!, 'utf8'), /Evaluation gate failed: 1 of 1 rules failed/);
+  });
+
+  it('only warns when fail-on-gate is false', async () => {
+    const result = await gate({ inputs: { metrics: '{"rmse": 3.2}', rules: 'rmse <= 3', 'fail-on-gate': 'false' } });
+    assert.equal(result.exitCode, 0);
+    assert.equal(result.outputs.passed, 'false');
+    assert.match(result.warnings.join('\n'), /fail-on-gate is off/);
+  });
+
+  it('reads an evaluation.json in SageMaker Pipelines style and a metrics-file champion', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'gate-'));
+    const challenger = path.join(dir, 'evaluation.json');
+    const champion = path.join(dir, 'champion.json');
+    await writeFile(
+      challenger,
+      JSON.stringify({ regression_metrics: { mse: { value: 4.0, standard_deviation: 0.2 } } }),
+    );
+    await writeFile(champion, JSON.stringify({ regression_metrics: { mse: { value: 4.1 } } }));
+    const result = await gate({ inputs: { metrics: challenger, champion, rules: 'mse <= champion.mse * 1.02' } });
+    assert.equal(result.exitCode, 0, result.stdout);
+    const [outcome] = JSON.parse(result.outputs.results!) as { threshold: number; championValue: number }[];
+    assert.equal(outcome!.championValue, 4.1);
+    assert.ok(Math.abs(outcome!.threshold - 4.182) < 1e-12);
+  });
+
+  const badInputs: [string, Record<string, string>, RegExp][] = [
+    [
+      'metrics that are not JSON',
+      { metrics: '{"accuracy": 0.9,,}', rules: 'accuracy > 0.5' },
+      /'metrics'.*line 1, column/,
+    ],
+    [
+      'a rule without an operator',
+      { metrics: '{"accuracy": 0.9}', rules: 'accuracy 0.5' },
+      /'rules' line 1, column 10/,
+    ],
+    ['an unknown metric', { metrics: '{"accuracy": 0.9}', rules: 'acuracy > 0.5' }, /acuracy.*accuracy/],
+    [
+      'both metrics and predictions',
+      { metrics: '{"a": 1}', predictions: 'p.csv', rules: 'a > 0' },
+      /cannot be used together/,
+    ],
+    [
+      'an invalid champion',
+      { metrics: '{"a": 1}', rules: 'a > 0', champion: 'file-registry:./reg' },
+      /'champion'.*file-registry:<location>#<group>/,
+    ],
+    [
+      'an invalid bootstrap-samples',
+      { metrics: '{"a": 1}', rules: 'a > 0', 'bootstrap-samples': 'many' },
+      /'bootstrap-samples'.*"many"/,
+    ],
+  ];
+  for (const [what, inputs, expected] of badInputs) {
+    it(`rejects ${what} with one line naming the input`, async () => {
+      const result = await gate({ inputs });
+      assert.equal(result.exitCode, 1);
+      assert.equal(result.errors.length, 1, result.errors.join('\n'));
+      assert.match(result.errors[0]!, expected);
+      assert.doesNotMatch(result.stdout, /\n\s+at /);
+    });
+  }
+});
+
+describe('evaluate-gate champions', () => {
+  it('finds the latest Approved version in a file registry', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'registry-'));
+    const registry = new FileRegistry(openStorage({}), root);
+    await registry.register({ group: 'churn', status: 'Approved', metrics: { f1: 0.7 } });
+    await registry.register({ group: 'churn', status: 'Approved', metrics: { f1: 0.8 } });
+    await registry.register({ group: 'churn', status: 'Rejected', metrics: { f1: 0.95 } });
+    await registry.register({ group: 'churn', status: 'PendingManualApproval', metrics: { f1: 0.99 } });
+    const result = await gate({
+      inputs: { metrics: '{"f1": 0.81}', rules: 'f1 >= champion.f1 - 0.5%', champion: `file-registry:${root}#churn` },
+    });
+    assert.equal(result.exitCode, 0, result.stdout);
+    assert.equal(JSON.parse(result.outputs.champion!).id, `${root}#churn/v2`);
+    assert.equal(JSON.parse(result.outputs.results!)[0].championValue, 0.8);
+  });
+
+  it('treats an empty file registry as the first model', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'registry-'));
+    const result = await gate({
+      inputs: { metrics: '{"f1": 0.5}', rules: 'f1 >= champion.f1', champion: `file-registry:${root}#churn` },
+    });
+    assert.equal(result.exitCode, 0, result.stdout);
+    assert.match(result.outputs.results!, /no champion yet: this is the first model/);
+  });
+});
+
+describe('evaluate-gate against SageMaker Model Registry (moto_server)', { skip: motoSkip() }, () => {
+  let moto: Moto;
+  before(async () => {
+    moto = await startMoto();
+  });
+  after(() => moto?.stop());
+
+  it('takes the latest Approved package as champion, ignoring Pending and Rejected ones', async () => {
+    const config = {
+      region: 'us-east-1',
+      endpoint: moto.endpoint,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    };
+    const s3 = new S3Client({ ...config, forcePathStyle: true });
+    const sagemaker = new SageMakerClient(config);
+    await s3.send(new CreateBucketCommand({ Bucket: 'models' }));
+    await sagemaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: 'churn' }));
+    const versions: [string, number][] = [
+      ['Approved', 0.8],
+      ['Approved', 0.85],
+      ['PendingManualApproval', 0.99],
+      ['Rejected', 0.97],
+    ];
+    for (const [index, [status, accuracy]] of versions.entries()) {
+      const key = `churn/v${index + 1}/evaluation.json`;
+      const body = JSON.stringify({ binary_classification_metrics: { accuracy: { value: accuracy } } });
+      await s3.send(new PutObjectCommand({ Bucket: 'models', Key: key, Body: body }));
+      await sagemaker.send(
+        new CreateModelPackageCommand({
+          ModelPackageGroupName: 'churn',
+          ModelApprovalStatus: status as 'Approved',
+          InferenceSpecification: {
+            Containers: [
+              {
+                Image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/churn:1',
+                ModelDataUrl: 's3://models/churn/model.tar.gz',
+              },
+            ],
+            SupportedContentTypes: ['text/csv'],
+            SupportedResponseMIMETypes: ['text/csv'],
+          },
+          ModelMetrics: {
+            ModelQuality: { Statistics: { ContentType: 'application/json', S3Uri: `s3://models/${key}` } },
+          },
+        }),
+      );
+    }
+    const result = await gate({
+      env: motoEnv(moto.endpoint),
+      inputs: {
+        metrics: '{"accuracy": 0.86}',
+        rules: 'accuracy >= champion.accuracy',
+        champion: 'model-package-group:churn',
+      },
+    });
+    assert.equal(result.exitCode, 0, result.stdout + result.stderr);
+    const champion = JSON.parse(result.outputs.champion!) as { id: string; metrics: Record<string, { value: number }> };
+    assert.match(champion.id, /model-package\/churn\/2$/);
+    assert.equal(champion.metrics['binary_classification_metrics.accuracy']!.value, 0.85);
+  });
+
+  it('fails with one line naming the input when the group does not exist', async () => {
+    const result = await gate({
+      env: motoEnv(moto.endpoint),
+      inputs: {
+        metrics: '{"accuracy": 0.86}',
+        rules: 'accuracy >= champion.accuracy',
+        champion: 'model-package-group:nope',
+      },
+    });
+    assert.equal(result.exitCode, 1);
+    assert.deepEqual(result.errors, [
+      `Input 'champion': model package group "nope" does not exist in this account and region`,
+    ]);
+  });
+});
+
+describe('evaluate-gate pull request comments (local GitHub API)', () => {
+  let api: GitHubApi;
+  before(async () => {
+    api = await startGitHubApi();
+  });
+  after(() => api?.stop());
+  const onPullRequest = (inputs: Record<string, string>, number = 7) =>
+    gate({ inputs, event: pullRequest(number), env: { GITHUB_API_URL: api.url } });
+
+  it('creates the comment on the first run and updates it on the second', async () => {
+    const first = await onPullRequest({ metrics: '{"accuracy": 0.9}', rules: 'accuracy >= 0.8' });
+    assert.equal(first.exitCode, 0, first.stdout);
+    assert.equal(api.comments.length, 1);
+    const second = await onPullRequest({ metrics: '{"accuracy": 0.95}', rules: 'accuracy >= 0.8' });
+    assert.equal(second.exitCode, 0, second.stdout);
+    assert.equal(api.comments.length, 1, 'a second run must update, not add');
+    assert.match(api.comments[0]!.body, /0\.9500/);
+    assert.match(api.comments[0]!.body, /<!-- mlops-actions:evaluate-gate:default -->/);
+  });
+
+  it('renders an HTML-looking metric name as text', async () => {
+    const metrics = JSON.stringify({ '<img src=x onerror=alert(1)>': 1, a: 1 });
+    const result = await onPullRequest({ metrics, rules: 'a > 0', 'comment-key': 'xss' }, 8);
+    assert.equal(result.exitCode, 0, result.stdout);
+    const comment = api.comments.find((c) => c.issueNumber === 8)!;
+    assert.doesNotMatch(comment.body, /<img/);
+    assert.match(comment.body, /&lt;img src=x onerror=alert\(1\)&gt;/);
+  });
+
+  it('truncates a report over 65 536 characters cleanly', async () => {
+    const many = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`metric_with_a_long_name_${i}`, i / 3]));
+    // Through a file: an environment variable this large would exceed the OS limit for one argument.
+    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'gate-')), 'metrics.json');
+    await writeFile(file, JSON.stringify(many));
+    const result = await onPullRequest(
+      { metrics: file, rules: 'metric_with_a_long_name_1 > 0', 'comment-key': 'big' },
+      9,
+    );
+    assert.equal(result.exitCode, 0, result.stdout);
+    const comment = api.comments.find((c) => c.issueNumber === 9)!;
+    assert.ok(comment.body.length <= 65_536, `${comment.body.length} characters`);
+    assert.match(comment.body, /truncated/i);
+    assert.match(comment.body, /actions\/runs\/4242/);
+  });
+
+  it('falls back to the job summary with a warning when the token cannot write (fork PR)', async () => {
+    api.forbidWrites(true);
+    try {
+      const result = await onPullRequest(
+        { metrics: '{"a": 1}', rules: 'a > 0', 'job-summary': 'false', 'comment-key': 'fork' },
+        10,
+      );
+      assert.equal(result.exitCode, 0, result.stdout);
+      assert.ok(result.warnings.length >= 1, 'expected a warning');
+      assert.match(result.summary, /Evaluation gate passed/);
+    } finally {
+      api.forbidWrites(false);
+    }
+  });
+});
+
+void fixtures;
