@@ -66282,9 +66282,12 @@ class Markdown {
 
 
 
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(75919);
 ;// CONCATENATED MODULE: ./packages/core/src/action/run.ts
 // The one way an action entry point runs: cancellation wired to an AbortSignal, user errors as one clean line each,
 // internal errors with their stack in debug output.
+
 
 
 
@@ -66300,6 +66303,10 @@ const CANCEL_SIGNALS = ['SIGINT', 'SIGTERM'];
  * runner shows one readable line instead of a Node stack trace.
  */
 async function runAction(main) {
+    // Worker threads of a bundle start the bundle's own entry again (ncc cannot emit a separate worker file); the
+    // action runs only on the main thread.
+    if (!external_node_worker_threads_.isMainThread)
+        return;
     const controller = new AbortController();
     const onSignal = (signal) => {
         if (controller.signal.aborted) {
@@ -80404,8 +80411,6 @@ function addColumnValues(profile, column, indexes, values, from, to) {
     }
 }
 
-// EXTERNAL MODULE: external "node:worker_threads"
-var external_node_worker_threads_ = __nccwpck_require__(75919);
 ;// CONCATENATED MODULE: ./packages/data/src/readers/worker.ts
 /**
  * The chunk-profiling worker thread: the module that runs in it and the function that starts one.
@@ -80471,8 +80476,11 @@ function ownBuffers(state) {
         if (typeof value !== 'object' || value === null)
             return;
         if (ArrayBuffer.isView(value)) {
-            if (value.buffer instanceof ArrayBuffer)
-                buffers.add(value.buffer);
+            // Only arrays that own their whole buffer: a view into a shared one (Node's Buffer pool) must stay here.
+            const { buffer } = value;
+            if (buffer instanceof ArrayBuffer && value.byteOffset === 0 && value.byteLength === buffer.byteLength) {
+                buffers.add(buffer);
+            }
             return;
         }
         for (const item of Array.isArray(value) ? value : Object.values(value))
@@ -81866,12 +81874,19 @@ function lastRecordBoundary(bytes, start, end) {
 
 
 
+
 /** Files read at the same time: enough to hide S3 latency, few enough to bound memory. */
 const DEFAULT_FILE_CONCURRENCY = 4;
 /** Longest JSON line (or capture record) accepted; longer ones are a DataError, not an out-of-memory. */
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
 /** Resolves `spec`, reads and profiles every file, and merges the profiles (see the module comment). */
 async function profileSources(options) {
+    if (isReaderWorkerThread()) {
+        // A bundled action whose entry does not guard itself runs again in each reader worker: stop it there, loudly,
+        // before it starts workers of its own (see worker.ts).
+        throw new Error('profileSources was called in a reader worker thread: the action entry must not run in worker threads ' +
+            '(start it with `if (!isReaderWorkerThread()) await run();`)');
+    }
     const started = performance.now();
     // One failing file stops the others at once; the user's signal stops everything.
     const controller = new AbortController();
@@ -82463,7 +82478,7 @@ const inputSpec = {
     'github-token': inputs.string({ default: '${{ github.token }}', secret: true }),
     'artifact-name': inputs.string(),
     region: inputs.string(),
-    workers: inputs.int({ default: '0', min: 0, max: 64 }),
+    workers: inputs.int({ default: '2', min: 0, max: 64 }),
 };
 
 ;// CONCATENATED MODULE: ./actions/validate-data/src/report.ts
@@ -82625,7 +82640,7 @@ function run() {
             maxFieldBytes: input['max-field-size'],
             captureSide: input['capture-side'],
             profileOptions: rules ? profileOptionsForRules(rules) : {},
-            workers: input.workers === 0 ? undefined : input.workers,
+            workers: input.workers,
             storage,
             signal,
             logger,

@@ -23,6 +23,7 @@ export async function bundleAction(actionDir: string, outDir: string): Promise<B
   await mkdir(outDir, { recursive: true });
   const files: BundleResult['files'] = [];
   const licenseTexts: string[] = [];
+  const written = new Map<string, Buffer | string>();
   for (const entry of ENTRY_POINTS) {
     const source = path.join(actionDir, 'src', `${entry}.ts`);
     if (!existsSync(source)) continue;
@@ -50,6 +51,15 @@ export async function bundleAction(actionDir: string, outDir: string): Promise<B
       }
       if (asset === 'package.json') continue;
       const target = path.join(outDir, asset);
+      const previous = written.get(asset);
+      // index and post each emit their lazy chunks under the same names; they must be the same chunks.
+      if (previous !== undefined) {
+        if (!Buffer.from(previous).equals(Buffer.from(body))) {
+          throw new Error(`${name}: ${entry}.js and another entry emit different chunks named ${asset}`);
+        }
+        continue;
+      }
+      written.set(asset, body);
       await mkdir(path.dirname(target), { recursive: true });
       await writeFile(target, body);
       files.push({ file: asset, bytes: Buffer.byteLength(body) });

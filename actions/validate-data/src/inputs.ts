@@ -27,5 +27,5 @@ export const inputSpec = {
   'github-token': inputs.string({ default: '${{ github.token }}', secret: true }),
   'artifact-name': inputs.string(),
   region: inputs.string(),
-  workers: inputs.int({ default: '0', min: 0, max: 64 }),
+  workers: inputs.int({ default: '2', min: 0, max: 64 }),
 };

@@ -61,7 +61,7 @@ export function run(): Promise<void> {
       maxFieldBytes: input['max-field-size'],
       captureSide: input['capture-side'],
       profileOptions: rules ? profileOptionsForRules(rules) : {},
-      workers: input.workers === 0 ? undefined : input.workers,
+      workers: input.workers,
       storage,
       signal,
       logger,

@@ -264,3 +264,25 @@ describe('validate-data on S3 (moto_server)', { skip: motoSkip() }, () => {
     assert.match(result.errors[0]!, /s3:\/\/data\/nope\.csv/);
   });
 });
+
+describe('validate-data: worker threads from the bundle', () => {
+  it('profiles a multi-window file with workers exactly as on the main thread, with no stray output', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'large.csv');
+    const lines = ['a,b,c,label'];
+    for (let i = 0; i < 400_000; i++)
+      lines.push(`${i},${((i * 7919) % 1000) / 10},${Math.sin(i).toFixed(6)},${i % 3 === 0 ? 'x' : 'y'}`);
+    await writeFile(file, lines.join('\n') + '\n'); // ~11 MiB: more than one 8 MiB window
+    const parallel = await validate({ data: file, workers: '2', output: path.join(dir, 'parallel') });
+    const sequential = await validate({ data: file, workers: '0', output: path.join(dir, 'sequential') });
+    for (const result of [parallel, sequential]) {
+      assert.equal(result.exitCode, 0, result.stdout + result.stderr);
+      assert.deepEqual(result.errors, []);
+      assert.equal(result.outputs['row-count'], '400000');
+    }
+    assert.equal(
+      await readFile(parallel.outputs.statistics!, 'utf8'),
+      await readFile(sequential.outputs.statistics!, 'utf8'),
+    );
+  });
+});

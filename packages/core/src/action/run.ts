@@ -1,5 +1,6 @@
 // The one way an action entry point runs: cancellation wired to an AbortSignal, user errors as one clean line each,
 // internal errors with their stack in debug output.
+import { isMainThread } from 'node:worker_threads';
 import * as core from '@actions/core';
 import { errorMessage, isAbortError, isUserError } from '../errors.js';
 import { WaitFailedError, WaitTimeoutError } from '../wait.js';
@@ -25,6 +26,9 @@ const CANCEL_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
  * runner shows one readable line instead of a Node stack trace.
  */
 export async function runAction(main: (run: ActionRun) => Promise<void>): Promise<void> {
+  // Worker threads of a bundle start the bundle's own entry again (ncc cannot emit a separate worker file); the
+  // action runs only on the main thread.
+  if (!isMainThread) return;
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {
