@@ -86867,6 +86867,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: COMMENT_LIMIT_CHARS, JOB_SUMMARY_LIMIT_BYTES, actionsLogger, artifactName, commentBody, commentMarker, createGitHubClient, isActionsRuntime, publishReport, readInputs, reportFailure, summaryTruncationNote, uploadReportArtifact, upsertPullRequestComment, writeJobSummary
 
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(75919);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 13 modules
 var lib_core = __nccwpck_require__(77094);
 // EXTERNAL MODULE: ./packages/core/src/errors.ts
@@ -86876,6 +86878,7 @@ var wait = __nccwpck_require__(31576);
 ;// CONCATENATED MODULE: ./packages/core/src/action/run.ts
 // The one way an action entry point runs: cancellation wired to an AbortSignal, user errors as one clean line each,
 // internal errors with their stack in debug output.
+
 
 
 
@@ -86891,6 +86894,10 @@ const CANCEL_SIGNALS = ['SIGINT', 'SIGTERM'];
  * runner shows one readable line instead of a Node stack trace.
  */
 async function runAction(main) {
+    // Worker threads of a bundle start the bundle's own entry again (ncc cannot emit a separate worker file); the
+    // action runs only on the main thread.
+    if (!external_node_worker_threads_.isMainThread)
+        return;
     const controller = new AbortController();
     const onSignal = (signal) => {
         if (controller.signal.aborted) {
