@@ -82705,7 +82705,8 @@ function run() {
                     owner: context.owner,
                     repo: context.repo,
                     issueNumber: context.prNumber,
-                    marker: { action: ACTION, key: input['comment-key'] },
+                    // One sticky comment per workflow and key: two workflows gating one PR keep their own comments.
+                    marker: { action: ACTION, key: `${context.workflow}/${input['comment-key']}` },
                     runUrl: context.runUrl,
                     apiUrl: context.apiUrl,
                     signal,

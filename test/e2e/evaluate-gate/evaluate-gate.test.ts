@@ -114,6 +114,62 @@ describe('evaluate-gate with given metrics', () => {
   }
 });
 
+describe('evaluate-gate with computed metrics', () => {
+  it('computes binary metrics with intervals from a predictions file, matching the reference values', async () => {
+    const expected = JSON.parse(await readFile(path.join(fixtures, 'binary.expected.json'), 'utf8')) as {
+      metrics: Record<string, number>;
+      confusionMatrix: number[][];
+    };
+    const result = await gate({
+      inputs: {
+        predictions: path.join(fixtures, 'binary.csv'),
+        'score-column': 'score',
+        rules: 'accuracy >= 0.8\nroc_auc > 0.85\nf1 >= 0.9',
+        'fail-on-gate': 'false',
+      },
+    });
+    assert.equal(result.exitCode, 0, result.stdout + result.stderr);
+    const metrics = JSON.parse(result.outputs.metrics!) as Record<
+      string,
+      { value: number; lower?: number; upper?: number }
+    >;
+    for (const name of ['accuracy', 'f1', 'roc_auc', 'log_loss']) {
+      assert.ok(Math.abs(metrics[name]!.value - expected.metrics[name]!) < 1e-9, `${name}: ${metrics[name]!.value}`);
+      assert.ok(metrics[name]!.lower! <= metrics[name]!.value && metrics[name]!.value <= metrics[name]!.upper!, name);
+    }
+    assert.deepEqual(
+      (JSON.parse(result.outputs.results!) as { passed: boolean }[]).map((r) => r.passed),
+      [true, true, false],
+    );
+    const report = await readFile(result.outputs.report!, 'utf8');
+    assert.match(report, /Confusion matrix/);
+    assert.match(
+      report,
+      new RegExp(`\\| ${expected.confusionMatrix[0]![0]} \\| ${expected.confusionMatrix[0]![1]} \\|`),
+    );
+    assert.match(report, /95% interval/);
+  });
+
+  it('gives the same intervals for the same seed', async () => {
+    const inputs = { predictions: path.join(fixtures, 'regression.csv'), rules: 'rmse < 100', seed: '7' };
+    const [a, b] = await Promise.all([gate({ inputs }), gate({ inputs })]);
+    assert.equal(a.exitCode, 0, a.stdout);
+    assert.equal(a.outputs.metrics, b.outputs.metrics);
+  });
+
+  it('names the input and the file when a predictions column is missing', async () => {
+    const result = await gate({
+      inputs: { predictions: path.join(fixtures, 'binary.csv'), 'label-column': 'target', rules: 'accuracy > 0.5' },
+    });
+    assert.equal(result.exitCode, 1);
+    assert.equal(result.errors.length, 1);
+    assert.match(
+      result.errors[0]!,
+      /binary\.csv: has no column 'target' \(input 'label-column'\); its columns are: label, prediction, score/,
+    );
+  });
+});
+
 describe('evaluate-gate champions', () => {
   it('finds the latest Approved version in a file registry', async () => {
     const root = await mkdtemp(path.join(os.tmpdir(), 'registry-'));
@@ -234,7 +290,16 @@ describe('evaluate-gate pull request comments (local GitHub API)', () => {
     assert.equal(second.exitCode, 0, second.stdout);
     assert.equal(api.comments.length, 1, 'a second run must update, not add');
     assert.match(api.comments[0]!.body, /0\.9500/);
-    assert.match(api.comments[0]!.body, /<!-- mlops-actions:evaluate-gate:default -->/);
+    assert.match(api.comments[0]!.body, /<!-- mlops-actions:evaluate-gate:harness\/default -->/);
+  });
+
+  it('keeps one comment per workflow on the same pull request', async () => {
+    const inputs = { metrics: '{"accuracy": 0.9}', rules: 'accuracy >= 0.8' };
+    const event = pullRequest(11);
+    await gate({ inputs, event, env: { GITHUB_API_URL: api.url, GITHUB_WORKFLOW: 'ci' } });
+    await gate({ inputs, event, env: { GITHUB_API_URL: api.url, GITHUB_WORKFLOW: 'nightly' } });
+    await gate({ inputs, event, env: { GITHUB_API_URL: api.url, GITHUB_WORKFLOW: 'ci' } });
+    assert.equal(api.comments.filter((c) => c.issueNumber === 11).length, 2);
   });
 
   it('renders an HTML-looking metric name as text', async () => {
@@ -277,5 +342,3 @@ describe('evaluate-gate pull request comments (local GitHub API)', () => {
     }
   });
 });
-
-void fixtures;
