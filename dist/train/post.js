@@ -86865,7 +86865,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   j7: () => (/* reexport */ runAction)
 });
 
-// UNUSED EXPORTS: COMMENT_LIMIT_CHARS, JOB_SUMMARY_LIMIT_BYTES, actionsLogger, artifactName, commentBody, commentMarker, createGitHubClient, isActionsRuntime, publishReport, readInputs, reportFailure, summaryTruncationNote, uploadReportArtifact, upsertPullRequestComment, writeJobSummary
+// UNUSED EXPORTS: COMMENT_LIMIT_CHARS, JOB_SUMMARY_LIMIT_BYTES, actionsLogger, artifactName, commentBody, commentMarker, createGitHubClient, isActionsRuntime, publishReport, readInputs, reportFailure, stickyCommentTarget, summaryTruncationNote, uploadReportArtifact, upsertPullRequestComment, writeJobSummary
 
 // EXTERNAL MODULE: external "node:worker_threads"
 var external_node_worker_threads_ = __nccwpck_require__(75919);
@@ -87151,6 +87151,22 @@ async function findMarkedComments(client, { owner, repo, issueNumber, logger }, 
     if (leading.length > 1)
         logger.debug(`${leading.length} comments carry ${marker}; updating the oldest`);
     return [...leading, ...quoting];
+}
+/**
+ * Where an action's report goes as a sticky comment on this run's pull request: one comment per action, workflow and
+ * key, so two workflows reporting on one PR keep their own comments.
+ */
+function stickyCommentTarget(context, options) {
+    return {
+        token: options.token,
+        owner: context.owner,
+        repo: context.repo,
+        issueNumber: context.prNumber,
+        marker: { action: options.action, key: `${context.workflow}/${options.key}` },
+        runUrl: context.runUrl,
+        apiUrl: context.apiUrl,
+        signal: options.signal,
+    };
 }
 /**
  * Writes the report where it was asked for. When the comment cannot be written (a fork PR, missing permission, an API

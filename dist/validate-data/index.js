@@ -66556,6 +66556,22 @@ async function findMarkedComments(client, { owner, repo, issueNumber, logger }, 
     return [...leading, ...quoting];
 }
 /**
+ * Where an action's report goes as a sticky comment on this run's pull request: one comment per action, workflow and
+ * key, so two workflows reporting on one PR keep their own comments.
+ */
+function stickyCommentTarget(context, options) {
+    return {
+        token: options.token,
+        owner: context.owner,
+        repo: context.repo,
+        issueNumber: context.prNumber,
+        marker: { action: options.action, key: `${context.workflow}/${options.key}` },
+        runUrl: context.runUrl,
+        apiUrl: context.apiUrl,
+        signal: options.signal,
+    };
+}
+/**
  * Writes the report where it was asked for. When the comment cannot be written (a fork PR, missing permission, an API
  * error) the report goes to the job summary instead, with a warning, and never to the summary twice.
  */
@@ -82700,17 +82716,12 @@ function run() {
             markdown: report,
             summary: input['job-summary'],
             comment: input['pr-comment']
-                ? {
+                ? stickyCommentTarget(context, {
+                    action: ACTION,
+                    key: input['comment-key'],
                     token: input['github-token'],
-                    owner: context.owner,
-                    repo: context.repo,
-                    issueNumber: context.prNumber,
-                    // One sticky comment per workflow and key: two workflows gating one PR keep their own comments.
-                    marker: { action: ACTION, key: `${context.workflow}/${input['comment-key']}` },
-                    runUrl: context.runUrl,
-                    apiUrl: context.apiUrl,
                     signal,
-                }
+                })
                 : false,
             logger,
             summaryOptions: { fullReport: locations.report },

@@ -10,7 +10,7 @@ import {
   runContext,
   s3Client,
 } from '@mlops-actions/core';
-import { publishReport, readInputs, runAction } from '@mlops-actions/core/action';
+import { publishReport, readInputs, runAction, stickyCommentTarget } from '@mlops-actions/core/action';
 import {
   evaluateRules,
   parseMetricsDocument,
@@ -119,17 +119,12 @@ export function run(): Promise<void> {
       markdown: report,
       summary: input['job-summary'],
       comment: comment
-        ? {
+        ? stickyCommentTarget(context, {
+            action: ACTION,
+            key: input['comment-key'],
             token: input['github-token'],
-            owner: context.owner,
-            repo: context.repo,
-            issueNumber: context.prNumber,
-            // One sticky comment per workflow and key: two workflows gating one PR keep their own comments.
-            marker: { action: ACTION, key: `${context.workflow}/${input['comment-key']}` },
-            runUrl: context.runUrl,
-            apiUrl: context.apiUrl,
             signal,
-          }
+          })
         : false,
       logger,
       summaryOptions: { fullReport: reportLocation },

@@ -11,7 +11,13 @@ import {
   type Storage,
   type StorageUri,
 } from '@mlops-actions/core';
-import { publishReport, readInputs, runAction, uploadReportArtifact } from '@mlops-actions/core/action';
+import {
+  publishReport,
+  readInputs,
+  runAction,
+  stickyCommentTarget,
+  uploadReportArtifact,
+} from '@mlops-actions/core/action';
 import {
   checkAgainstBaseline,
   checkRules,
@@ -127,17 +133,12 @@ export function run(): Promise<void> {
       markdown: report,
       summary: input['job-summary'],
       comment: input['pr-comment']
-        ? {
+        ? stickyCommentTarget(context, {
+            action: ACTION,
+            key: input['comment-key'],
             token: input['github-token'],
-            owner: context.owner,
-            repo: context.repo,
-            issueNumber: context.prNumber,
-            // One sticky comment per workflow and key: two workflows gating one PR keep their own comments.
-            marker: { action: ACTION, key: `${context.workflow}/${input['comment-key']}` },
-            runUrl: context.runUrl,
-            apiUrl: context.apiUrl,
             signal,
-          }
+          })
         : false,
       logger,
       summaryOptions: { fullReport: locations.report },

@@ -2,6 +2,7 @@
 // so a PR that is pushed to ten times shows one up-to-date report rather than ten. Fork PRs get a read-only token;
 // that is an expected situation, reported as 'forbidden' so the caller can fall back to the job summary.
 import type { getOctokit } from '@actions/github';
+import type { RunContext } from '../context.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { link, truncateMarkdown, type Markdown } from '../markdown.js';
@@ -186,6 +187,26 @@ export interface PublishReportOptions {
   comment: false | (Omit<UpsertCommentOptions, 'body' | 'logger' | 'issueNumber'> & { issueNumber?: number });
   logger: Logger;
   summaryOptions?: Omit<WriteJobSummaryOptions, 'logger'>;
+}
+
+/**
+ * Where an action's report goes as a sticky comment on this run's pull request: one comment per action, workflow and
+ * key, so two workflows reporting on one PR keep their own comments.
+ */
+export function stickyCommentTarget(
+  context: RunContext,
+  options: { action: string; key: string; token: string; signal?: AbortSignal },
+): NonNullable<Exclude<PublishReportOptions['comment'], false>> {
+  return {
+    token: options.token,
+    owner: context.owner,
+    repo: context.repo,
+    issueNumber: context.prNumber,
+    marker: { action: options.action, key: `${context.workflow}/${options.key}` },
+    runUrl: context.runUrl,
+    apiUrl: context.apiUrl,
+    signal: options.signal,
+  };
 }
 
 export interface PublishReportResult {
