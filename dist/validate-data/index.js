@@ -64852,7 +64852,7 @@ function inputs_define(type, options, parse, values) {
         default: defaultValue,
         secret: options?.secret === true,
         ...(values ? { values } : {}),
-        alwaysSet: (required || hasDefault),
+        alwaysSet: (required || (hasDefault && !options?.default?.includes('${{'))),
         parse,
     };
 }
@@ -64881,7 +64881,10 @@ function parseInputs(spec, source = envInputSource(), options = {}) {
     const badInputs = [];
     for (const [name, definition] of Object.entries(spec)) {
         const given = source(name)?.trim();
-        const raw = given ? given : definition.default?.trim() || undefined;
+        // A default that is an expression (`${{ github.token }}`) is the runner's to evaluate; when the value still
+        // arrives empty (a local run, or an expression that evaluated to nothing) there is no value, not the literal text.
+        const fallback = definition.default?.includes('${{') ? undefined : definition.default?.trim() || undefined;
+        const raw = given ? given : fallback;
         if (raw === undefined) {
             if (definition.required) {
                 problems.push(`Input required and not supplied: ${name}`);

@@ -402,7 +402,8 @@ export type InputSpec = Record<string, InputDefinition>;
 /** The raw value as the runner passes it; undefined when unset. */
 export type InputSource = (name: string) => string | undefined;
 
-// A default only guarantees a value when it is a known non-empty literal ('' means unset).
+// A default only guarantees a value when it is a known non-empty literal ('' means unset) and not an expression that
+// the runner evaluates (which can come out empty, or not be evaluated at all on a local run).
 type AlwaysSet<O> = O extends { required: true }
   ? true
   : O extends { default: infer D extends string }
@@ -410,7 +411,9 @@ type AlwaysSet<O> = O extends { required: true }
       ? false
       : D extends ''
         ? false
-        : true
+        : D extends `${string}\${{${string}`
+          ? false
+          : true
     : false;
 
 export type ParsedInputs<S extends InputSpec> = {
@@ -440,7 +443,7 @@ function define<T, O extends CommonOptions & { secret?: boolean }>(
     default: defaultValue,
     secret: options?.secret === true,
     ...(values ? { values } : {}),
-    alwaysSet: (required || hasDefault) as AlwaysSet<O>,
+    alwaysSet: (required || (hasDefault && !options?.default?.includes('${{'))) as AlwaysSet<O>,
     parse,
   };
 }
@@ -499,7 +502,10 @@ export function parseInputs<S extends InputSpec>(
   const badInputs: string[] = [];
   for (const [name, definition] of Object.entries(spec)) {
     const given = source(name)?.trim();
-    const raw = given ? given : definition.default?.trim() || undefined;
+    // A default that is an expression (`${{ github.token }}`) is the runner's to evaluate; when the value still
+    // arrives empty (a local run, or an expression that evaluated to nothing) there is no value, not the literal text.
+    const fallback = definition.default?.includes('${{') ? undefined : definition.default?.trim() || undefined;
+    const raw = given ? given : fallback;
     if (raw === undefined) {
       if (definition.required) {
         problems.push(`Input required and not supplied: ${name}`);

@@ -749,3 +749,11 @@ describe('exactlyOneOf and atMostOneOf', () => {
     assert.equal(exactlyOneOf(parsed, names), 'command');
   });
 });
+
+describe('expression defaults', () => {
+  it('never hands out the literal text of an expression default', () => {
+    const spec = { token: inputs.string({ default: '${{ github.token }}', secret: true }) };
+    assert.equal(parseInputs(spec, () => undefined).token, undefined);
+    assert.equal(parseInputs(spec, () => 'ghs_x').token, 'ghs_x');
+  });
+});

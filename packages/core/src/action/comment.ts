@@ -195,7 +195,7 @@ export interface PublishReportOptions {
  */
 export function stickyCommentTarget(
   context: RunContext,
-  options: { action: string; key: string; token: string; signal?: AbortSignal },
+  options: { action: string; key: string; token: string | undefined; signal?: AbortSignal },
 ): NonNullable<Exclude<PublishReportOptions['comment'], false>> {
   return {
     token: options.token,

@@ -10,7 +10,8 @@ export function run(): Promise<void> {
     core.setOutput('echo', input.message);
     core.setOutput('repository', input.repository);
     core.saveState('resource', `probe-${input.message.length}`);
-    logger.info(`token length ${input.token.length}: ${input.token}`);
+    const token = input.token ?? '';
+    logger.info(`token length ${token.length}: ${token}`);
     await writeJobSummary(`## probe\n\n${input.message}\n`, { logger });
     if (input.mode === 'wait') {
       logger.info('waiting for cancellation');
