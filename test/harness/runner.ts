@@ -5,25 +5,26 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Evaluator, Lexer, Parser, data } from '@actions/expressions';
-import { parse as parseYaml } from 'yaml';
+import {
+  createFileCommandFiles,
+  type WorkflowCommand,
+  evaluateTemplate,
+  inputEnvName,
+  loadActionMetadata,
+  parseFileCommand,
+  parseWorkflowCommands,
+} from '../../scripts/workflow/runner-protocol.js';
 
-export interface ActionMetadata {
-  name: string;
-  inputs: Record<string, { description?: string; required?: boolean; default?: string }>;
-  outputs: Record<string, { description?: string }>;
-  runs: { using: string; main: string; post?: string; 'post-if'?: string };
-}
-
-export async function loadActionMetadata(actionDir: string): Promise<ActionMetadata> {
-  const doc = parseYaml(await readFile(path.join(actionDir, 'action.yml'), 'utf8')) as Partial<ActionMetadata>;
-  return { name: doc.name ?? '', inputs: doc.inputs ?? {}, outputs: doc.outputs ?? {}, runs: doc.runs! };
-}
-
-/** The runner's mangling: spaces to underscores, upper-cased, dashes kept. */
-export function inputEnvName(name: string): string {
-  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
-}
+// The protocol's shared parts live with the local workflow runner; re-exported so the harness keeps its API.
+export {
+  evaluateTemplate,
+  inputEnvName,
+  loadActionMetadata,
+  parseFileCommand,
+  parseWorkflowCommands,
+  type ActionMetadata,
+  type WorkflowCommand,
+} from '../../scripts/workflow/runner-protocol.js';
 
 export interface CancelPlan {
   signal: NodeJS.Signals;
@@ -46,12 +47,6 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Extra `github` context values for expressions in input defaults. */
   github?: Record<string, unknown>;
-}
-
-export interface WorkflowCommand {
-  command: string;
-  properties: Record<string, string>;
-  message: string;
 }
 
 export interface RunResult {
@@ -85,16 +80,8 @@ export async function runActionBundle(actionDir: string, options: RunOptions = {
   const root = await mkdtemp(path.join(os.tmpdir(), 'mlops-harness-'));
   const runnerTemp = path.join(root, 'runner-temp');
   const workspace = options.workspace ?? path.join(root, 'workspace');
-  const fileCommands = path.join(root, 'file-commands');
-  await Promise.all([runnerTemp, workspace, fileCommands].map((dir) => mkdir(dir, { recursive: true })));
-  const files = {
-    GITHUB_OUTPUT: path.join(fileCommands, 'output'),
-    GITHUB_ENV: path.join(fileCommands, 'env'),
-    GITHUB_STATE: path.join(fileCommands, 'state'),
-    GITHUB_PATH: path.join(fileCommands, 'path'),
-    GITHUB_STEP_SUMMARY: path.join(fileCommands, 'step-summary'),
-  };
-  await Promise.all(Object.values(files).map((file) => writeFile(file, '')));
+  await Promise.all([runnerTemp, workspace].map((dir) => mkdir(dir, { recursive: true })));
+  const files = await createFileCommandFiles(path.join(root, 'file-commands'));
   const event = options.event ?? { name: 'push', payload: {} };
   const eventPath = path.join(root, 'event.json');
   await writeFile(eventPath, JSON.stringify(event.payload));
@@ -203,75 +190,4 @@ export async function runActionBundle(actionDir: string, options: RunOptions = {
     runnerTemp,
     durationMs: Date.now() - started,
   };
-}
-
-/**
- * Parses a file command (GITHUB_OUTPUT, GITHUB_ENV, GITHUB_STATE) with the runner's rules: `NAME=value` lines, or
- * `NAME<<DELIMITER` followed by lines up to one equal to DELIMITER; the value excludes the final newline.
- */
-export function parseFileCommand(content: string): Record<string, string> {
-  const result: Record<string, string> = {};
-  const lines = content.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line === '') continue;
-    const heredoc = line.indexOf('<<');
-    const equals = line.indexOf('=');
-    if (heredoc > 0 && (equals === -1 || heredoc < equals)) {
-      const name = line.slice(0, heredoc);
-      const delimiter = line.slice(heredoc + 2);
-      if (!delimiter) throw new Error(`file command: empty delimiter for ${name}`);
-      const value: string[] = [];
-      let closed = false;
-      for (i++; i < lines.length; i++) {
-        if (lines[i] === delimiter) {
-          closed = true;
-          break;
-        }
-        value.push(lines[i]!);
-      }
-      if (!closed) throw new Error(`file command: no closing delimiter ${delimiter} for ${name}`);
-      result[name] = value.join('\n');
-    } else if (equals > 0) {
-      result[line.slice(0, equals)] = line.slice(equals + 1);
-    } else {
-      throw new Error(`file command: malformed line ${JSON.stringify(line)}`);
-    }
-  }
-  return result;
-}
-
-function unescapeCommand(value: string): string {
-  return value
-    .replace(/%0D/g, '\r')
-    .replace(/%0A/g, '\n')
-    .replace(/%3A/g, ':')
-    .replace(/%2C/g, ',')
-    .replace(/%25/g, '%');
-}
-
-/** `::command key=value,key=value::message` lines from stdout. */
-export function parseWorkflowCommands(stdout: string): WorkflowCommand[] {
-  const commands: WorkflowCommand[] = [];
-  for (const line of stdout.split(/\r?\n/)) {
-    const match = /^::([a-z-]+)(?: ([^:]*))?::(.*)$/.exec(line);
-    if (!match) continue;
-    const properties: Record<string, string> = {};
-    for (const pair of (match[2] ?? '').split(',').filter(Boolean)) {
-      const eq = pair.indexOf('=');
-      properties[pair.slice(0, eq)] = unescapeCommand(pair.slice(eq + 1));
-    }
-    commands.push({ command: match[1]!, properties, message: unescapeCommand(match[3] ?? '') });
-  }
-  return commands;
-}
-
-/** Evaluates `${{ }}` in an input default with GitHub's own expression engine, as the runner does. */
-export function evaluateTemplate(template: string, contexts: Record<string, unknown>): string {
-  return template.replace(/\$\{\{(.*?)\}\}/g, (_, expression: string) => {
-    const lexed = new Lexer(expression.trim()).lex();
-    const parsed = new Parser(lexed.tokens, Object.keys(contexts), []).parse();
-    const dictionary = JSON.parse(JSON.stringify(contexts), data.reviver) as data.Dictionary;
-    return new Evaluator(parsed, dictionary).evaluate().coerceString();
-  });
 }
