@@ -25,11 +25,24 @@ export function hashNumber(value: number): void {
   HASH[1] = finalMix(high ^ Math.imul(low, 0x9e3779b1) ^ first);
 }
 
-/** Hashes a string by its UTF-16 code units with two independent multiply-rotate lanes. */
+/**
+ * Hashes a string by its UTF-16 code units, two at a time (`unit | next << 16`, a last odd unit alone), with two
+ * independent multiply-rotate lanes. The readers hash ASCII bytes and stored code units the same way (see
+ * frequent-values.ts and `HyperLogLog.addUnits`), so a value hashes alike whichever form it came in.
+ */
 export function hashString(text: string): void {
-  let a = 0x811c9dc5 ^ text.length;
+  const length = text.length;
+  let a = 0x811c9dc5 ^ length;
   let b = 0x1b873593;
-  for (let i = 0; i < text.length; i++) {
+  let i = 0;
+  for (; i + 1 < length; i += 2) {
+    const pair = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16);
+    a = Math.imul(a ^ pair, 0x9e3779b1);
+    a = (a << 13) | (a >>> 19);
+    b = Math.imul(b ^ pair, 0x85ebca77);
+    b = (b << 17) | (b >>> 15);
+  }
+  if (i < length) {
     const unit = text.charCodeAt(i);
     a = Math.imul(a ^ unit, 0x9e3779b1);
     a = (a << 13) | (a >>> 19);

@@ -23,7 +23,7 @@ export class HyperLogLog {
     if (registers !== undefined && registers.length !== HyperLogLog.REGISTER_COUNT) {
       throw new RangeError(`a HyperLogLog state has ${HyperLogLog.REGISTER_COUNT} registers, got ${registers.length}`);
     }
-    this.registers = registers ? Uint8Array.from(registers) : new Uint8Array(HyperLogLog.REGISTER_COUNT);
+    this.registers = registers ? registers.slice() : new Uint8Array(HyperLogLog.REGISTER_COUNT);
   }
 
   addNumber(value: number): void {
@@ -34,6 +34,52 @@ export class HyperLogLog {
   addString(value: string): void {
     hashString(value);
     this.addHash(HASH[0]!, HASH[1]!);
+  }
+
+  /**
+   * `addNumber` of each of `count` numbers given by their IEEE-754 words (`words[2i]`, `words[2i + 1]`, as a
+   * Float64Array's buffer holds them; -0 normalized to 0 by the caller): the same hash, computed inline.
+   */
+  addNumberWords(words: Uint32Array, count: number): void {
+    const registers = this.registers;
+    for (let i = 0; i < count; i++) {
+      const low = words[2 * i]! | 0;
+      const high = words[2 * i + 1]! | 0;
+      const first = mix(low ^ mix(high ^ 0x3c6ef372));
+      const second = mix(high ^ Math.imul(low, 0x9e3779b1) ^ first);
+      const index = first >>> (32 - HyperLogLog.PRECISION);
+      const restOfHigh = first << HyperLogLog.PRECISION;
+      const rank =
+        restOfHigh !== 0
+          ? Math.clz32(restOfHigh) + 1
+          : second !== 0
+            ? 32 - HyperLogLog.PRECISION + Math.clz32(second) + 1
+            : HyperLogLog.RANK_BITS + 1;
+      if (rank > registers[index]!) registers[index] = rank;
+    }
+  }
+
+  /** `addString` of the text whose UTF-16 code units are units[start, end) (the same hash as `hashString`). */
+  addUnits(units: Uint16Array, start: number, end: number): void {
+    let a = 0x811c9dc5 ^ (end - start);
+    let b = 0x1b873593;
+    let i = start;
+    for (; i + 1 < end; i += 2) {
+      const pair = units[i]! | (units[i + 1]! << 16);
+      a = Math.imul(a ^ pair, 0x9e3779b1);
+      a = (a << 13) | (a >>> 19);
+      b = Math.imul(b ^ pair, 0x85ebca77);
+      b = (b << 17) | (b >>> 15);
+    }
+    if (i < end) {
+      const unit = units[i]!;
+      a = Math.imul(a ^ unit, 0x9e3779b1);
+      a = (a << 13) | (a >>> 19);
+      b = Math.imul(b ^ unit, 0x85ebca77);
+      b = (b << 17) | (b >>> 15);
+    }
+    const first = mix(a ^ Math.imul(b, 0xc2b2ae3d));
+    this.addHash(first, mix(b ^ first ^ 0x27d4eb2f));
   }
 
   addHash(high: number, low: number): void {
@@ -47,8 +93,15 @@ export class HyperLogLog {
   }
 
   merge(other: HyperLogLog): this {
+    return this.mergeRegisters(other.registers);
+  }
+
+  /** `merge` of a sketch given by its registers. */
+  mergeRegisters(theirs: Uint8Array): this {
+    if (theirs.length !== HyperLogLog.REGISTER_COUNT) {
+      throw new RangeError(`a HyperLogLog state has ${HyperLogLog.REGISTER_COUNT} registers, got ${theirs.length}`);
+    }
     const mine = this.registers;
-    const theirs = other.registers;
     for (let i = 0; i < mine.length; i++) if (theirs[i]! > mine[i]!) mine[i] = theirs[i]!;
     return this;
   }
@@ -63,6 +116,15 @@ export class HyperLogLog {
     z += m * sigma(histogram[0]! / m);
     return Math.round((m * m) / (2 * Math.LN2) / z);
   }
+}
+
+/** `finalMix` of hash.ts as a signed 32-bit result (the same bits), so that nothing leaves the int32 range. */
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
 
 function sigma(x: number): number {

@@ -78,6 +78,8 @@ export class KllSketch {
   /** Values represented: Σ items·2^level. Compaction keeps it unchanged. */
   private weight = 0;
   private sorted: KllSortedItems | null = null;
+  /** Level buffers of a `reset` sketch, reused by `addLevel`. */
+  private spareLevels: Float64Array[] = [];
 
   constructor(sketchSize: number = KLL_SKETCH_SIZE, shrinkingFactor: number = KLL_SHRINKING_FACTOR) {
     if (!Number.isInteger(sketchSize) || sketchSize < 2) {
@@ -123,26 +125,69 @@ export class KllSketch {
     if (++this.itemCount > this.totalCapacity) this.condense();
   }
 
+  /**
+   * Adds values[from, to) in order, with exactly the result of `update` on each: the values are copied into level 0
+   * in runs that end where `update` would condense, and condensed there. None may be NaN (callers keep missing values
+   * out).
+   */
+  updateMany(values: Float64Array, from: number, to: number): void {
+    let at = from;
+    while (at < to) {
+      // `update` condenses right after the item that takes the count past the total capacity.
+      const take = Math.min(to - at, Math.max(1, this.totalCapacity - this.itemCount + 1));
+      const size = this.sizes[0]!;
+      const buffer = this.reserve(0, size + take);
+      for (let i = 0; i < take; i++) buffer[size + i] = values[at + i]!;
+      this.sizes[0] = size + take;
+      this.itemCount += take;
+      this.weight += take;
+      at += take;
+      if (this.itemCount > this.totalCapacity) this.condense();
+    }
+    this.sorted = null;
+  }
+
   /** Merges `other` into this sketch (Deequ's `merge`); `other` is left unchanged. */
   merge(other: KllSketch): this {
-    if (other.sketchSize !== this.sketchSize || other.shrinkingFactor !== this.shrinkingFactor) {
+    this.checkParameters(other.sketchSize, other.shrinkingFactor);
+    const source = other === this ? KllSketch.fromState(this.toState()) : other;
+    return this.mergeLevels(source.levels, source.sizes, source.weight);
+  }
+
+  /** `merge` of a sketch given by its state (as a worker thread posts it), without making the sketch first. */
+  mergeState(state: KllSketchState): this {
+    this.checkParameters(state.sketchSize, state.shrinkingFactor);
+    let weight = 0;
+    state.levels.forEach((items, level) => (weight += items.length * 2 ** level));
+    return this.mergeLevels(
+      state.levels,
+      state.levels.map((items) => items.length),
+      weight,
+    );
+  }
+
+  private checkParameters(sketchSize: number, shrinkingFactor: number): void {
+    if (sketchSize !== this.sketchSize || shrinkingFactor !== this.shrinkingFactor) {
       throw new RangeError(
         `cannot merge KLL sketches with different parameters (k=${this.sketchSize}, c=${this.shrinkingFactor} ` +
-          `and k=${other.sketchSize}, c=${other.shrinkingFactor})`,
+          `and k=${sketchSize}, c=${shrinkingFactor})`,
       );
     }
-    const source = other === this ? KllSketch.fromState(this.toState()) : other;
-    while (this.levels.length < source.levels.length) this.addLevel();
-    for (let level = 0; level < source.levels.length; level++) {
-      const incoming = source.sizes[level]!;
+  }
+
+  /** Appends levels[h][0, sizes[h]) to each level h (values of total weight `weight`), then condenses (Deequ). */
+  private mergeLevels(levels: readonly Float64Array[], sizes: readonly number[], weight: number): this {
+    while (this.levels.length < levels.length) this.addLevel();
+    for (let level = 0; level < levels.length; level++) {
+      const incoming = sizes[level]!;
       if (incoming === 0) continue;
       const size = this.sizes[level]!;
       const buffer = this.reserve(level, size + incoming);
-      buffer.set(source.levels[level]!.subarray(0, incoming), size);
+      buffer.set(levels[level]!.subarray(0, incoming), size);
       this.sizes[level] = size + incoming;
     }
     this.itemCount = this.countItems();
-    this.weight += source.weight;
+    this.weight += weight;
     this.sorted = null;
     while (this.itemCount >= this.totalCapacity) this.condense();
     return this;
@@ -295,11 +340,25 @@ export class KllSketch {
     return sketch;
   }
 
+  /** Empties the sketch, as new, keeping its buffers for reuse (a worker thread profiles chunk after chunk). */
+  reset(): void {
+    while (this.levels.length > 1) this.spareLevels.push(this.levels.pop()!);
+    this.sizes = [0];
+    this.capacities = [this.capacities[0]!];
+    this.compactions = [0];
+    this.offsets = [0];
+    this.totalCapacity = this.capacities[0]!;
+    this.itemCount = 0;
+    this.weight = 0;
+    this.sorted = null;
+  }
+
   /** Deequ's `expand`. */
   private addLevel(): void {
     const level = this.levels.length;
     const capacity = this.capacity(level);
-    this.levels.push(new Float64Array(capacity + 2));
+    const spare = this.spareLevels.pop();
+    this.levels.push(spare !== undefined && spare.length >= capacity + 2 ? spare : new Float64Array(capacity + 2));
     this.sizes.push(0);
     this.capacities.push(capacity);
     this.compactions.push(0);

@@ -37,9 +37,17 @@ export class ColumnProfile {
   /** Tallies of the user's per-value rules for this column, when any were configured. */
   readonly checks: ValueChecks | null;
 
-  // Welford's running mean and sum of squared deviations, merged with Chan et al.'s pairwise update.
+  // Mean and sum of squared deviations of the numeric values, kept in blocks: the values of the current block wait in
+  // `block`; every full block of MOMENT_BLOCK values (a two-pass mean and deviations) is folded into the running
+  // ones with Chan et al.'s pairwise update, as merges are. The blocks depend only on how many numbers came since the
+  // last merge or restore, not on how they were fed (one by one, or in batches), so both give identical results; and
+  // the getters combine the pending block without folding it, so reading changes nothing.
   private runningMean = 0;
   private squaredDeviations = 0;
+  /** Numbers folded into `runningMean` and `squaredDeviations`. */
+  private foldedCount = 0;
+  private block: Float64Array | null = null;
+  private blockCount = 0;
   // Neumaier's compensated sum: `sumCompensation` holds the low-order bits that `sumValue` lost.
   private sumValue = 0;
   private sumCompensation = 0;
@@ -54,6 +62,21 @@ export class ColumnProfile {
     this.frequencies =
       restored?.frequencies ?? new FrequentValues(options.frequentValueCapacity ?? DEFAULT_FREQUENT_VALUE_CAPACITY);
     this.checks = restored ? restored.checks : options.valueChecks ? new ValueChecks(options.valueChecks) : null;
+  }
+
+  /**
+   * Empties the profile, as new, keeping its sketch's and tables' buffers for reuse (a worker thread profiles chunk
+   * after chunk). Not for profiles with value checks (their tallies are made anew).
+   */
+  reset(): void {
+    if (this.checks !== null) throw new Error(`column '${this.name}': a profile with value checks cannot be reset`);
+    this.present = this.missing = this.integral = this.fractional = this.boolean = this.string = 0;
+    this.min = Infinity;
+    this.max = -Infinity;
+    this.runningMean = this.squaredDeviations = this.foldedCount = this.blockCount = 0;
+    this.sumValue = this.sumCompensation = 0;
+    this.sketch.reset();
+    this.frequencies.reset();
   }
 
   /** Values seen through this profile, present or missing. */
@@ -80,13 +103,13 @@ export class ColumnProfile {
   /** Population variance (ddof = 0). */
   get populationVariance(): number {
     const n = this.numericCount;
-    return n === 0 ? NaN : this.squaredDeviations / n;
+    return n === 0 ? NaN : this.moments()[1] / n;
   }
 
   /** Sample variance (ddof = 1; NaN below two values). */
   get sampleVariance(): number {
     const n = this.numericCount;
-    return n < 2 ? NaN : this.squaredDeviations / (n - 1);
+    return n < 2 ? NaN : this.moments()[1] / (n - 1);
   }
 
   /** Population standard deviation: what Deequ's `StandardDeviation` and Model Monitor's `std_dev` report. */
@@ -159,32 +182,96 @@ export class ColumnProfile {
     }
   }
 
+  /**
+   * Adds values[0, count) as numbers already classified: `fractional` of them Fractional, the rest Integral (so text
+   * like `2.0` keeps its Fractional vote though its value is whole). They must be finite. The readers' fast path:
+   * loops over the batch for the sum and extremes, the moments' blocks, the sketch (`updateMany`) and the frequencies
+   * (`addNumbers`), with exactly the result of adding the same values one by one.
+   */
+  addNumbers(values: Float64Array, count: number, fractional: number): void {
+    if (count === 0) return;
+    this.present += count;
+    this.fractional += fractional;
+    this.integral += count - fractional;
+    let min = this.min;
+    let max = this.max;
+    let sum = this.sumValue;
+    let compensation = this.sumCompensation;
+    for (let i = 0; i < count; i++) {
+      const value = values[i]!;
+      if (value < min) min = value;
+      if (value > max) max = value;
+      // Knuth's TwoSum: the exact rounding error of sum + value, the very term Neumaier's branches compute.
+      const total = sum + value;
+      const virtual = total - sum;
+      compensation += sum - (total - virtual) + (value - virtual);
+      sum = total;
+    }
+    this.min = min;
+    this.max = max;
+    this.sumValue = sum;
+    this.sumCompensation = compensation;
+    let block = this.block ?? this.newBlock();
+    for (let at = 0; at < count;) {
+      const take = Math.min(count - at, MOMENT_BLOCK - this.blockCount);
+      if (take === MOMENT_BLOCK) this.foldBlock(values, at);
+      else {
+        const blockCount = this.blockCount;
+        for (let i = 0; i < take; i++) block[blockCount + i] = values[at + i]!;
+        this.blockCount = blockCount + take;
+        if (this.blockCount === MOMENT_BLOCK) {
+          this.foldBlock(block, 0);
+          block = this.block!;
+        }
+      }
+      at += take;
+    }
+    this.sketch.updateMany(values, 0, count);
+    this.frequencies.addNumbers(values, count);
+    if (this.checks !== null) for (let i = 0; i < count; i++) this.checks.observeNumber(values[i]!, undefined);
+  }
+
+  /** `addAsciiString` of the texts bytes[starts[i], ends[i]) for i < count, in order. */
+  addAsciiStrings(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, count: number): void {
+    if (this.checks !== null) {
+      for (let i = 0; i < count; i++) this.addAsciiString(bytes, starts[i]!, ends[i]!);
+      return;
+    }
+    this.present += count;
+    this.string += count;
+    const frequencies = this.frequencies;
+    for (let i = 0; i < count; i++) frequencies.addAscii(bytes, starts[i]!, ends[i]!);
+  }
+
+  /** Adds a text value that ASCII bytes[start, end) spell and that `classifyAscii` found to be a String. */
+  addAsciiString(bytes: Uint8Array, start: number, end: number): void {
+    if (this.checks !== null) {
+      let text = '';
+      for (let i = start; i < end; i++) text += String.fromCharCode(bytes[i]!);
+      this.addString(text);
+      return;
+    }
+    this.present++;
+    this.string++;
+    this.frequencies.addAscii(bytes, start, end);
+  }
+
   addBoolean(value: boolean): void {
     this.addBooleanValue(value, value ? 'true' : 'false');
   }
 
-  addMissing(): void {
-    this.missing++;
+  addMissing(count = 1): void {
+    this.missing += count;
   }
 
   /** Folds `other` (a profile of the same column over other rows) into this one. */
   merge(other: ColumnProfile): this {
-    const n1 = this.numericCount;
     const n2 = other.numericCount;
     if (n2 > 0) {
-      const n = n1 + n2;
-      const delta = other.runningMean - this.runningMean;
-      this.squaredDeviations += other.squaredDeviations + (delta * delta * n1 * n2) / n;
-      this.runningMean += (delta * n2) / n;
-      this.addToSum(other.sumValue);
-      this.addToSum(other.sumCompensation);
+      const [mean2, deviations2] = other.moments();
+      this.mergeMoments(n2, mean2, deviations2, other.sumValue, other.sumCompensation);
     }
-    this.present += other.present;
-    this.missing += other.missing;
-    this.integral += other.integral;
-    this.fractional += other.fractional;
-    this.boolean += other.boolean;
-    this.string += other.string;
+    this.mergeCounts(other.present, other.missing, other.integral, other.fractional, other.boolean, other.string);
     this.min = Math.min(this.min, other.min);
     this.max = Math.max(this.max, other.max);
     this.sketch.merge(other.sketch);
@@ -196,11 +283,55 @@ export class ColumnProfile {
     return this;
   }
 
+  /** `merge` of a profile given by its state (as a worker thread posts it), without making the profile first. */
+  mergeState(state: ColumnProfileState): this {
+    const [present, missing, integral, fractional, boolean, string] = state.counts;
+    const [min, max, mean, deviations, sum, compensation] = state.moments;
+    if (integral + fractional > 0) this.mergeMoments(integral + fractional, mean, deviations, sum, compensation);
+    this.mergeCounts(present, missing, integral, fractional, boolean, string);
+    this.min = Math.min(this.min, min);
+    this.max = Math.max(this.max, max);
+    this.sketch.mergeState(state.sketch);
+    this.frequencies.mergeState(state.frequencies);
+    if ((this.checks === null) !== (state.checks === null)) {
+      throw new RangeError(`column '${this.name}': cannot merge a profile with value checks into one without`);
+    }
+    if (state.checks !== null) this.checks!.merge(ValueChecks.fromState(state.checks));
+    return this;
+  }
+
+  /** Folds n2 more numbers, of mean `mean2`, squared deviations `deviations2` and compensated sum, into this one. */
+  private mergeMoments(n2: number, mean2: number, deviations2: number, sum: number, compensation: number): void {
+    const n1 = this.numericCount;
+    const [mean1, deviations1] = this.moments();
+    [this.runningMean, this.squaredDeviations] = chan(mean1, deviations1, n1, mean2, deviations2, n2);
+    this.foldedCount = n1 + n2;
+    this.blockCount = 0;
+    this.addToSum(sum);
+    this.addToSum(compensation);
+  }
+
+  private mergeCounts(
+    present: number,
+    missing: number,
+    integral: number,
+    fractional: number,
+    boolean: number,
+    string: number,
+  ): void {
+    this.present += present;
+    this.missing += missing;
+    this.integral += integral;
+    this.fractional += fractional;
+    this.boolean += boolean;
+    this.string += string;
+  }
+
   toState(): ColumnProfileState {
     return {
       name: this.name,
       counts: [this.present, this.missing, this.integral, this.fractional, this.boolean, this.string],
-      moments: [this.min, this.max, this.runningMean, this.squaredDeviations, this.sumValue, this.sumCompensation],
+      moments: [this.min, this.max, ...this.moments(), this.sumValue, this.sumCompensation],
       sketch: this.sketch.toState(),
       frequencies: this.frequencies.toState(),
       checks: this.checks === null ? null : this.checks.toState(),
@@ -216,21 +347,46 @@ export class ColumnProfile {
     [column.present, column.missing, column.integral, column.fractional, column.boolean, column.string] = state.counts;
     [column.min, column.max, column.runningMean, column.squaredDeviations, column.sumValue, column.sumCompensation] =
       state.moments;
+    column.foldedCount = column.integral + column.fractional;
     return column;
   }
 
   private addNumeric(value: number, text: string | undefined): void {
     this.present++;
-    const n = this.integral + this.fractional;
-    const delta = value - this.runningMean;
-    this.runningMean += delta / n;
-    this.squaredDeviations += delta * (value - this.runningMean);
     this.addToSum(value);
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
+    const block = this.block ?? this.newBlock();
+    block[this.blockCount++] = value;
+    if (this.blockCount === MOMENT_BLOCK) this.foldBlock(block, 0);
     this.sketch.update(value);
     this.frequencies.addNumber(value);
     this.checks?.observeNumber(value, text);
+  }
+
+  private newBlock(): Float64Array {
+    this.block = new Float64Array(MOMENT_BLOCK);
+    return this.block;
+  }
+
+  /**
+   * Folds the full block values[from, from + MOMENT_BLOCK) into the running moments and empties the pending block
+   * (these values are the numbers that came after the running ones, in order).
+   */
+  private foldBlock(values: Float64Array, from: number): void {
+    const [mean, deviations] = blockMoments(values, from, from + MOMENT_BLOCK);
+    const merged = chan(this.runningMean, this.squaredDeviations, this.foldedCount, mean, deviations, MOMENT_BLOCK);
+    this.runningMean = merged[0];
+    this.squaredDeviations = merged[1];
+    this.foldedCount += MOMENT_BLOCK;
+    this.blockCount = 0;
+  }
+
+  /** The mean and squared deviations of all numeric values: the running ones with the pending block. */
+  private moments(): [number, number] {
+    if (this.blockCount === 0) return [this.runningMean, this.squaredDeviations];
+    const [mean, deviations] = blockMoments(this.block!, 0, this.blockCount);
+    return chan(this.runningMean, this.squaredDeviations, this.foldedCount, mean, deviations, this.blockCount);
   }
 
   private addToSum(value: number): void {
@@ -256,6 +412,37 @@ export class ColumnProfile {
   }
 }
 
+/** Numbers per block of the moments (see `ColumnProfile`). */
+const MOMENT_BLOCK = 1024;
+
+/** Mean and sum of squared deviations of values[from, to) (not empty), in two passes. */
+function blockMoments(values: Float64Array, from: number, to: number): [number, number] {
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += values[i]!;
+  const mean = sum / (to - from);
+  let deviations = 0;
+  for (let i = from; i < to; i++) {
+    const deviation = values[i]! - mean;
+    deviations += deviation * deviation;
+  }
+  return [mean, deviations];
+}
+
+/** Chan et al.'s pairwise update: the mean and squared deviations of two groups of n1 and n2 values together. */
+function chan(
+  mean1: number,
+  deviations1: number,
+  n1: number,
+  mean2: number,
+  deviations2: number,
+  n2: number,
+): [number, number] {
+  if (n1 === 0) return [mean2, deviations2];
+  const n = n1 + n2;
+  const delta = mean2 - mean1;
+  return [mean1 + (delta * n2) / n, deviations1 + deviations2 + (delta * delta * n1 * n2) / n];
+}
+
 /** A structured-clone-friendly copy of a column profile, to hand partial profiles between worker threads. */
 export interface ColumnProfileState {
   name: string;
@@ -273,12 +460,13 @@ export interface DatasetProfileState {
 }
 
 /**
- * Profiles of all columns of a dataset, fed cell by cell by a reader.
+ * Profiles of all columns of a dataset, fed by a reader.
  *
  * A reader resolves each column once (`columnIndex(name)`, or the header passed to the constructor), then for every
- * row calls `addText`/`addValue` per cell and `endRow()`. Nothing is allocated per row. A column's missing count is
- * `rowCount − present`, so rows that never mention a column (a JSON line without the key, a short CSV row) count as
- * missing for it without the reader having to say so.
+ * row calls `addText`/`addValue` per cell and `endRow()` — or, column at a time, hands a column its values in batches
+ * (`ColumnProfile.addNumbers`, `addAsciiStrings`, `addMissing`) and counts the rows with `endRows` (the CSV reader).
+ * Nothing is allocated per row. A column's missing count is `rowCount − present`, so rows that never mention a column
+ * (a JSON line without the key, a short CSV row) count as missing for it without the reader having to say so.
  *
  * `merge` is associative: the merge of profiles of N parts is the profile of the whole, exactly for counts, type
  * votes, min, max and frequencies below the capacity, to rounding for mean and variance, and within the KLL error for
@@ -346,6 +534,17 @@ export class DatasetProfile {
     this.rows++;
   }
 
+  /** Empties every column (see `ColumnProfile.reset`); the columns stay. */
+  reset(): void {
+    for (const column of this.columnList) column.reset();
+    this.rows = 0;
+  }
+
+  /** Ends `count` rows at once (for readers that feed whole columns of a batch of rows). */
+  endRows(count: number): void {
+    this.rows += count;
+  }
+
   /**
    * Adds a whole row, cell i to column i. Cells past the known columns get Spark's header-less names `_c<i>`, as Model
    * Monitor names the columns of a CSV without header.
@@ -365,6 +564,16 @@ export class DatasetProfile {
       this.columnList[this.columnIndex(column.name)]!.merge(column);
     }
     this.rows += other.rows;
+    return this;
+  }
+
+  /**
+   * `merge` of a profile given by its state, as a worker thread posts it: the same result as merging
+   * `DatasetProfile.fromState(state)`, without making that profile (and its sketches and tables) first.
+   */
+  mergeState(state: DatasetProfileState): this {
+    for (const column of state.columns) this.columnList[this.columnIndex(column.name)]!.mergeState(column);
+    this.rows += state.rows;
     return this;
   }
 

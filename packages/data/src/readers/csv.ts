@@ -7,11 +7,12 @@
  * neither reports the physical line and column of a problem (nor is either installed here). This scanner works on the
  * bytes, decodes numbers from them, and makes a string only for a text cell.
  *
- * Measured on this machine (scripts/bench/data-bench.ts, 1 GB of 10 numeric + 5 string columns, one thread): scanning
- * alone runs at ~230 MiB/s; with every cell decoded (numbers from bytes, strings for text) the reader does ~60 MiB/s
- * per core, read from disk included. The profile the values feed (`DatasetProfile`: KLL sketch, frequencies, moments;
- * ~150–250 ns a value) brings the whole pipeline to ~25 MiB/s per core: it takes about 60 % of the CPU time, and no
- * parser can make the pipeline faster than the profile alone (~40 MiB/s per core on this shape).
+ * Profiling, the records of plain rows are not even handed over field by field: the profile sink reads them itself
+ * (`CsvRecordSink.fastRecord`, see `ProfileSink`), decoding numbers while it scans, and the parser reads only the
+ * rows the fast path declines (quotes escaped or spanning lines, invalid UTF-8, a CR alone, ragged rows, the end of
+ * the bytes). Measured on this machine (scripts/bench/chunk-bench.ts, the 1 GB benchmark file of 10 numeric + 5
+ * string columns, one thread): ~2 µs a row in all, of which the scan and number decoding take ~25 %, the per-column
+ * hand-over ~10 %, and the profile the rest (frequencies ~30 %, KLL sketch ~15 %, moments ~5 %).
  *
  * The dialect is RFC 4180 with the leniency of Python's `csv` module (strict=False) for what the RFC leaves undefined:
  * - Fields are separated by `delimiter` (one ASCII byte) and records by LF or CR LF. A CR not followed by LF is data.
@@ -26,8 +27,9 @@
  * Errors (always with line and column): an unclosed quote at the end of the input, a field longer than
  * `maxFieldBytes`, invalid UTF-8, and in strict mode a row with another number of fields than the header.
  */
-import type { DatasetProfile } from '../profile.js';
-import { asciiText, CR, decoded, decodeNumber, DecodedKind, LF, QUOTE, utf8SequenceLength, utf8Text } from './bytes.js';
+import type { ColumnProfile, DatasetProfile } from '../profile.js';
+import { classifyAscii, lastParsed, ValueKind } from '../values.js';
+import { asciiText, CR, LF, QUOTE, utf8SequenceLength, utf8Text } from './bytes.js';
 
 /** 1 MiB: longer fields are almost always a missing closing quote swallowing the rest of the file. */
 export const DEFAULT_MAX_FIELD_BYTES = 1024 * 1024;
@@ -94,6 +96,16 @@ export class CsvFields {
 export interface CsvRecordSink {
   /** A complete record of `count` fields; the first `min(count, fields.capacity)` are in `fields`. */
   record(bytes: Buffer, fields: CsvFields, count: number): void;
+  /** Called when a `parse` ends (returning or throwing), for sinks that gather records before using them. */
+  finish?(): void;
+  /**
+   * An optional fast path, tried by the parser at each record start when the rows should have `expectedFields`
+   * fields: take the record at bytes[pos, end) if it is plain — exactly the expected fields, each unquoted or quoted
+   * without `""` or line breaks, valid UTF-8, ending in LF or CR LF before `end`, no field longer than
+   * `maxFieldBytes` — and return where the next record starts; else return -1 having taken nothing, and the parser
+   * reads the record itself. A taken record must be handled exactly as `record` would handle the parser's fields.
+   */
+  fastRecord?(bytes: Buffer, pos: number, end: number, parser: CsvParser): number;
 }
 
 export interface CsvParserOptions {
@@ -170,10 +182,26 @@ export class CsvParser {
    * end of input the last record needs no line break. Throws a ChunkProblem for malformed input.
    */
   parse(bytes: Buffer, start: number, end: number, atEof: boolean, sink: CsvRecordSink, maxRecords = Infinity): void {
+    try {
+      this.parseRecords(bytes, start, end, atEof, sink, maxRecords);
+    } finally {
+      sink.finish?.();
+    }
+  }
+
+  private parseRecords(
+    bytes: Buffer,
+    start: number,
+    end: number,
+    atEof: boolean,
+    sink: CsvRecordSink,
+    maxRecords: number,
+  ): void {
     const delimiter = this.delimiter;
     const maxFieldBytes = this.maxFieldBytes;
     const expected = this.expectedFields;
     const fields = this.fields;
+    const classes = this.classes;
     let pos = start;
     let line = 0;
     let lineStart = start;
@@ -185,6 +213,7 @@ export class CsvParser {
     this.raggedLines = [];
     this.raggedFieldCounts = [];
 
+    const fast = expected > 0 && sink.fastRecord !== undefined;
     records: while (pos < end && records < maxRecords) {
       const first = bytes[pos]!;
       if (first === LF || (first === CR && (pos + 1 >= end || bytes[pos + 1] === LF))) {
@@ -195,6 +224,19 @@ export class CsvParser {
         consumed = pos;
         consumedLines = line;
         continue;
+      }
+      if (fast) {
+        const next = sink.fastRecord!(bytes, pos, end, this);
+        if (next >= 0) {
+          // A plain record is one line with the expected fields: nothing to report.
+          pos = next;
+          line++;
+          lineStart = pos;
+          records++;
+          consumed = pos;
+          consumedLines = line;
+          continue;
+        }
       }
       const recordLine = line;
       let count = 0;
@@ -273,19 +315,25 @@ export class CsvParser {
             }
           } else if (!atEof) break records;
         } else {
-          this.nonAscii = false;
-          pos = this.scanUnquoted(bytes, pos, end, atEof, line, lineStart);
-          if (pos === INCOMPLETE) {
-            if (end - fieldStart > maxFieldBytes) throw fieldTooLong(maxFieldBytes, line, fieldStart - lineStart + 1);
-            break records;
+          // The common case inline: ASCII up to a delimiter or line feed. Anything else (a CR, non-ASCII bytes, the
+          // end of the bytes) continues in scanUnquoted from where this loop stopped.
+          let kind = ORDINARY;
+          while (pos < end && (kind = classes[bytes[pos]!]!) === ORDINARY) pos++;
+          if (pos >= end || (kind !== DELIMITER && kind !== LINE_FEED)) {
+            this.nonAscii = false;
+            pos = this.scanUnquoted(bytes, pos, end, atEof, line, lineStart);
+            if (pos === INCOMPLETE) {
+              if (end - fieldStart > maxFieldBytes) throw fieldTooLong(maxFieldBytes, line, fieldStart - lineStart + 1);
+              break records;
+            }
+            if (this.nonAscii) flags = FieldFlag.NonAscii;
           }
-          if (this.nonAscii) flags = FieldFlag.NonAscii;
           contentEnd = pos;
           if (contentEnd - contentStart > maxFieldBytes) {
             throw fieldTooLong(maxFieldBytes, line, fieldStart - lineStart + 1);
           }
         }
-        if (fields.reserve(count)) {
+        if (count < fields.capacity || fields.reserve(count)) {
           fields.starts[count] = contentStart;
           fields.ends[count] = contentEnd;
           fields.flags[count] = flags;
@@ -439,18 +487,59 @@ export class CollectingSink implements CsvRecordSink {
   }
 }
 
+/** Records gathered by `ProfileSink` before their cells are profiled, column by column. */
+const BATCH_ROWS = 256;
+/** Values a column gathers before handing them over to its profile in one call. */
+const SLAB = 8192;
+/** The flag of a field a short row does not have (its column is not touched for that row). */
+const ABSENT_FIELD = 0xff;
+/** Flags of fields the fast path decoded as numbers (the value is in `ProfileSink.values`). */
+const DECODED_INTEGRAL = 0xfd;
+const DECODED_FRACTIONAL = 0xfe;
+/** 10^0 … 10^15: the divisors of the fast path's decimals (at most 15 digits in all). */
+const DECIMAL_SCALES = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
 /**
- * Feeds each record to a profile, cell by cell, allocating nothing per row: numeric cells are decoded from the
- * bytes (`decodeNumber`), and a string is made only for text cells, for numbers the fast path leaves to the text
- * rules, and for columns with per-value checks (which need the text as written). Fields past the header's width are
- * dropped; missing trailing fields count as missing values (the profile counts rows, not calls).
- *
- * (A per-column cache of recent strings, to spare making repeated categories, measured no faster on the benchmark:
- * the profile's own per-value work dominates.)
+ * Feeds records to a profile, allocating nothing per row (column-at-a-time loops, typed buffers, values in batches):
+ * - Plain rows are read by `fastRecord`, which the parser tries at each record start: fields are scanned with their
+ *   numbers (`-?digits(.digits)?`, at most 15 digits) decoded on the way; other rows come through `record` as the
+ *   parser read them. Either way a row's cells go to batch arrays (a field's range and flags, or its decoded value).
+ * - Every `BATCH_ROWS` rows, each column of the batch is classified in one loop (`classifyAscii` on the bytes for the
+ *   cells not decoded yet) into the column's slabs: numbers with their Integral/Fractional vote, or the byte ranges of
+ *   text. A slab goes to the column in one call (`addNumbers`, `addAsciiStrings`) when it is full, when the other
+ *   kind of value comes (so the column's frequencies see its values in file order), and when the parse ends: a
+ *   column's sketch and tables stay in cache for thousands of values instead of being fetched again every batch.
+ * - Text is counted from its bytes (`FrequentValues.addAscii`): strings are made only for non-ASCII or escaped text,
+ *   and for columns with per-value checks (which need the text as written and keep the cell-by-cell path).
+ * Fields past the header's width are dropped; missing trailing fields count as missing values (the profile counts
+ * rows, not calls). The parser calls `finish()` when a parse ends; the bytes must stay unchanged until then.
  */
 export class ProfileSink implements CsvRecordSink {
   private readonly width: number;
-  private readonly decodeNumbers: boolean[];
+  private readonly columns: ColumnProfile[];
+  /** Per column: profiled from the bytes (true), or cell by cell from strings (columns with value checks). */
+  private readonly fromBytes: Uint8Array;
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+  private readonly flags: Uint8Array;
+  /** Numbers the fast path decoded, by cell as `starts`. */
+  private readonly values: Float64Array;
+  /**
+   * Per column, the values gathered for it across batches (in file order): numbers with their count and how many are
+   * Fractional, or the byte ranges of ASCII text cells. They go to the column a slab at a time, so that its sketch
+   * and tables stay in cache for thousands of values rather than being fetched again for every batch of rows.
+   */
+  private readonly slabNumbers: (Float64Array | undefined)[];
+  private readonly numberCounts: Int32Array;
+  private readonly fractionalCounts: Int32Array;
+  private readonly slabStarts: (Int32Array | undefined)[];
+  private readonly slabEnds: (Int32Array | undefined)[];
+  private readonly stringCounts: Int32Array;
+  private rows = 0;
+  private bytes: Buffer | null = null;
+  /** Byte classes of unquoted fields for the delimiter of the parser that last called `fastRecord`. */
+  private classes = new Uint8Array(0);
+  private classesDelimiter = -1;
 
   constructor(
     readonly profile: DatasetProfile,
@@ -458,30 +547,308 @@ export class ProfileSink implements CsvRecordSink {
   ) {
     this.width = columnNames.length;
     const checks = profile.options.valueChecks ?? {};
-    this.decodeNumbers = columnNames.map((name) => checks[name] === undefined);
+    this.columns = columnNames.map((_, index) => profile.columns[index]!);
+    this.fromBytes = Uint8Array.from(columnNames, (name) => (checks[name] === undefined ? 1 : 0));
+    this.starts = new Int32Array(this.width * BATCH_ROWS);
+    this.ends = new Int32Array(this.width * BATCH_ROWS);
+    this.flags = new Uint8Array(this.width * BATCH_ROWS);
+    this.values = new Float64Array(this.width * BATCH_ROWS);
+    this.slabNumbers = new Array<Float64Array | undefined>(this.width).fill(undefined);
+    this.numberCounts = new Int32Array(this.width);
+    this.fractionalCounts = new Int32Array(this.width);
+    this.slabStarts = new Array<Int32Array | undefined>(this.width).fill(undefined);
+    this.slabEnds = new Array<Int32Array | undefined>(this.width).fill(undefined);
+    this.stringCounts = new Int32Array(this.width);
+  }
+
+  /**
+   * The parser's fast path (see `CsvRecordSink.fastRecord`), fused with number decoding: an unquoted field of the
+   * form `-?digits` or `-?digits.digits` (at most 15 digits, so the value is exact as in `classifyAscii`) is decoded
+   * while it is scanned; any other field keeps its byte range for `classifyAscii` later, as from `record`.
+   */
+  fastRecord(bytes: Buffer, pos: number, end: number, parser: CsvParser): number {
+    const width = this.width;
+    const delimiter = parser.delimiter;
+    if (parser.expectedFields !== width) return -1;
+    if (bytes !== this.bytes) {
+      this.finish();
+      this.bytes = bytes;
+    }
+    if (delimiter !== this.classesDelimiter) {
+      this.classes = new Uint8Array(256);
+      this.classes[delimiter] = DELIMITER;
+      this.classes[LF] = LINE_FEED;
+      this.classes[CR] = CARRIAGE_RETURN;
+      for (let byte = 0x80; byte < 0x100; byte++) this.classes[byte] = NON_ASCII;
+      this.classesDelimiter = delimiter;
+    }
+    const { classes, starts, ends, flags, values, fromBytes } = this;
+    const maxFieldBytes = parser.maxFieldBytes;
+    const lastColumn = width - 1;
+    let at = this.rows;
+    for (let column = 0; column < width; column++, at += BATCH_ROWS) {
+      if (pos >= end) return -1;
+      const fieldStart = pos;
+      let byte = bytes[pos]!;
+      if (byte === QUOTE) {
+        pos++;
+        let flag: number = FieldFlag.Quoted;
+        for (;;) {
+          while (pos < end && QUOTED_CLASSES[(byte = bytes[pos]!)] === ORDINARY) pos++;
+          if (pos >= end || byte < 0x80) break;
+          // Valid UTF-8 goes on (invalid or cut short: the parser's to report or to wait for).
+          const length = utf8SequenceLength(bytes, pos, end);
+          if (length <= 0) return -1;
+          flag = FieldFlag.Quoted | FieldFlag.NonAscii;
+          pos += length;
+        }
+        // A closing quote then the field's end; a `""` or a line break is the parser's to read.
+        if (pos + 1 >= end || byte !== QUOTE || pos - fieldStart - 1 > maxFieldBytes) return -1;
+        starts[at] = fieldStart + 1;
+        ends[at] = pos;
+        flags[at] = flag;
+        pos++;
+      } else {
+        let decoded = 0;
+        if (fromBytes[column] === 1) {
+          // -?digits(.digits)?: the first nine digits (integer and fraction) in int32 arithmetic, several times
+          // faster than a chain of double multiply-adds; more (up to 15, all exact) in doubles.
+          let p = pos;
+          const negative = byte === 45; // '-'
+          if (negative) p++;
+          const digitsStart = p;
+          let small = 0;
+          let limit = end - p > 9 ? p + 9 : end;
+          while (p < limit) {
+            const digit = bytes[p]! - 48;
+            if (digit < 0 || digit > 9) break;
+            small = small * 10 + digit;
+            p++;
+          }
+          let mantissa = small;
+          if (p === limit) {
+            while (p < end) {
+              const digit = bytes[p]! - 48;
+              if (digit < 0 || digit > 9) break;
+              mantissa = mantissa * 10 + digit;
+              p++;
+            }
+          }
+          let digits = p - digitsStart;
+          let fractionDigits = 0;
+          if (digits > 0 && digits <= 15 && p < end && bytes[p] === 46) {
+            // '.'
+            const fractionStart = ++p;
+            if (digits < 9) {
+              limit = end - p > 9 - digits ? p + 9 - digits : end;
+              while (p < limit) {
+                const digit = bytes[p]! - 48;
+                if (digit < 0 || digit > 9) break;
+                small = small * 10 + digit;
+                p++;
+              }
+              mantissa = small;
+            }
+            if (digits + (p - fractionStart) >= 9) {
+              while (p < end) {
+                const digit = bytes[p]! - 48;
+                if (digit < 0 || digit > 9) break;
+                mantissa = mantissa * 10 + digit;
+                p++;
+              }
+            }
+            fractionDigits = p - fractionStart;
+            digits += fractionDigits;
+            if (fractionDigits === 0) digits = 0;
+          }
+          if (digits > 0 && digits <= 15 && p < end) {
+            const next = bytes[p]!;
+            if (column < lastColumn ? next === delimiter : next === LF || next === CR) {
+              let value = fractionDigits === 0 ? mantissa : mantissa / DECIMAL_SCALES[fractionDigits]!;
+              if (negative) value = -value;
+              values[at] = value;
+              decoded = fractionDigits === 0 ? DECODED_INTEGRAL : DECODED_FRACTIONAL;
+            }
+          }
+          // Otherwise scan on from p: the bytes before it are digits, signs and dots, all ordinary.
+          pos = p;
+        }
+        let flag = decoded;
+        if (decoded === 0) {
+          for (;;) {
+            while (pos < end && classes[(byte = bytes[pos]!)] === ORDINARY) pos++;
+            if (pos >= end || byte < 0x80) break;
+            const length = utf8SequenceLength(bytes, pos, end);
+            if (length <= 0) return -1;
+            flag = FieldFlag.NonAscii;
+            pos += length;
+          }
+          if (pos >= end || pos - fieldStart > maxFieldBytes) return -1;
+          starts[at] = fieldStart;
+          ends[at] = pos;
+        }
+        flags[at] = flag;
+      }
+      // The field's end: the delimiter, or for the last field the line's end.
+      byte = bytes[pos]!;
+      if (column < lastColumn) {
+        if (byte !== delimiter) return -1;
+        pos++;
+      } else if (byte === LF) pos++;
+      else if (byte === CR && pos + 1 < end && bytes[pos + 1] === LF) pos += 2;
+      else return -1;
+    }
+    if (++this.rows === BATCH_ROWS) this.profileRows();
+    return pos;
   }
 
   record(bytes: Buffer, fields: CsvFields, count: number): void {
-    const profile = this.profile;
-    const { starts, ends, flags } = fields;
-    const width = count < this.width ? count : this.width;
-    for (let column = 0; column < width; column++) {
-      const start = starts[column]!;
-      const end = ends[column]!;
-      const flag = flags[column]!;
-      if (flag === 0) {
-        if (start === end) {
-          profile.addText(column, '');
-          continue;
-        }
-        if (this.decodeNumbers[column] && decodeNumber(bytes, start, end) !== DecodedKind.Text) {
-          profile.addValue(column, decoded.value);
-          continue;
-        }
-        profile.addText(column, asciiText(bytes, start, end));
-      } else profile.addText(column, fieldText(bytes, start, end, flag));
+    if (bytes !== this.bytes) {
+      this.finish();
+      this.bytes = bytes;
     }
-    profile.endRow();
+    const width = this.width;
+    const stored = count < width ? count : width;
+    const { starts, ends, flags } = fields;
+    for (let column = 0, at = this.rows; column < width; column++, at += BATCH_ROWS) {
+      if (column < stored) {
+        this.starts[at] = starts[column]!;
+        this.ends[at] = ends[column]!;
+        this.flags[at] = flags[column]!;
+      } else this.flags[at] = ABSENT_FIELD;
+    }
+    if (++this.rows === BATCH_ROWS) this.profileRows();
+  }
+
+  /** Profiles the records gathered so far, and hands every gathered value over (the parser calls it when a parse ends). */
+  finish(): void {
+    if (this.rows > 0) this.profileRows();
+    const bytes = this.bytes;
+    for (let column = 0; column < this.width; column++) {
+      if (this.numberCounts[column]! > 0) this.flushNumbers(column);
+      if (this.stringCounts[column]! > 0) this.flushStrings(column, this.stringCounts[column]!, bytes!);
+    }
+  }
+
+  /** Profiles the gathered records column by column, into the columns' slabs. */
+  private profileRows(): void {
+    const rows = this.rows;
+    const bytes = this.bytes!;
+    for (let column = 0; column < this.width; column++) {
+      if (this.fromBytes[column] === 1) this.profileColumn(column, column * BATCH_ROWS, rows, bytes);
+      else this.profileColumnText(this.columns[column]!, column * BATCH_ROWS, rows, bytes);
+    }
+    this.profile.endRows(rows);
+    this.rows = 0;
+  }
+
+  private profileColumn(index: number, base: number, rows: number, bytes: Buffer): void {
+    const column = this.columns[index]!;
+    const { starts, ends, flags, values } = this;
+    const numbers = this.slabNumbers[index] ?? this.newNumberSlab(index);
+    let count = this.numberCounts[index]!;
+    let fractional = this.fractionalCounts[index]!;
+    let strings = this.stringCounts[index]!;
+    let missing = 0;
+    for (let at = base; at < base + rows; at++) {
+      const flag = flags[at]!;
+      let number: number;
+      let isFractional: boolean;
+      if (flag >= DECODED_INTEGRAL) {
+        if (flag === ABSENT_FIELD) continue;
+        number = values[at]!;
+        isFractional = flag === DECODED_FRACTIONAL;
+      } else {
+        const start = starts[at]!;
+        const end = ends[at]!;
+        if ((flag & ~FieldFlag.Quoted) !== 0) {
+          // Non-ASCII or escaped: the text, after everything gathered before it.
+          if (count > 0) {
+            column.addNumbers(numbers, count, fractional);
+            count = fractional = 0;
+          }
+          if (strings > 0) strings = this.flushStrings(index, strings, bytes);
+          column.addText(fieldText(bytes, start, end, flag));
+          continue;
+        }
+        // ASCII, as written or inside quotes
+        if (start === end) {
+          missing++;
+          continue;
+        }
+        const kind = classifyAscii(bytes, start, end);
+        if (kind === ValueKind.Missing) {
+          missing++;
+          continue;
+        }
+        if (kind === ValueKind.String || kind === ValueKind.Boolean) {
+          if (count > 0) {
+            column.addNumbers(numbers, count, fractional);
+            count = fractional = 0;
+          }
+          if (kind === ValueKind.Boolean) {
+            if (strings > 0) strings = this.flushStrings(index, strings, bytes);
+            column.addBoolean(lastParsed.boolean);
+            continue;
+          }
+          const stringStarts = this.slabStarts[index] ?? this.newStringSlab(index);
+          stringStarts[strings] = start;
+          this.slabEnds[index]![strings] = end;
+          if (++strings === SLAB) strings = this.flushStrings(index, strings, bytes);
+          continue;
+        }
+        number = lastParsed.number;
+        isFractional = kind === ValueKind.Fractional;
+      }
+      if (strings > 0) strings = this.flushStrings(index, strings, bytes);
+      numbers[count++] = number;
+      if (isFractional) fractional++;
+      if (count === SLAB) {
+        column.addNumbers(numbers, count, fractional);
+        count = fractional = 0;
+      }
+    }
+    this.numberCounts[index] = count;
+    this.fractionalCounts[index] = fractional;
+    this.stringCounts[index] = strings;
+    if (missing > 0) column.addMissing(missing);
+  }
+
+  private newNumberSlab(index: number): Float64Array {
+    const slab = new Float64Array(SLAB);
+    this.slabNumbers[index] = slab;
+    return slab;
+  }
+
+  private newStringSlab(index: number): Int32Array {
+    const slab = new Int32Array(SLAB);
+    this.slabStarts[index] = slab;
+    this.slabEnds[index] = new Int32Array(SLAB);
+    return slab;
+  }
+
+  private flushNumbers(index: number): void {
+    this.columns[index]!.addNumbers(this.slabNumbers[index]!, this.numberCounts[index]!, this.fractionalCounts[index]!);
+    this.numberCounts[index] = 0;
+    this.fractionalCounts[index] = 0;
+  }
+
+  /** Hands over the column's `count` gathered texts; returns 0, their new number. */
+  private flushStrings(index: number, count: number, bytes: Buffer): number {
+    this.columns[index]!.addAsciiStrings(bytes, this.slabStarts[index]!, this.slabEnds[index]!, count);
+    this.stringCounts[index] = 0;
+    return 0;
+  }
+
+  /** The cell-by-cell path for a column with value checks: every cell as a string. */
+  private profileColumnText(column: ColumnProfile, base: number, rows: number, bytes: Buffer): void {
+    const { starts, ends, flags } = this;
+    for (let at = base; at < base + rows; at++) {
+      const flag = flags[at]!;
+      if (flag === ABSENT_FIELD) continue;
+      if (flag === 0) column.addText(asciiText(bytes, starts[at]!, ends[at]!));
+      else column.addText(fieldText(bytes, starts[at]!, ends[at]!, flag));
+    }
   }
 }
 

@@ -2,10 +2,13 @@
  * `profileSources`: the data engine's one entry point for reading — resolve the spec, read every file (CSV, TSV,
  * JSON Lines, SageMaker data capture, Parquet; local or S3; gzip), profile it, and merge the profiles.
  *
- * Text files are read as one stream per file through `storage.readStream` (also for S3: one GET) and cut into
- * windows of `windowBytes` (8 MiB) at record boundaries; each window is profiled into its own DatasetProfile, and the
- * profiles are merged in window order. Large files (more than two windows) go to a pool of worker threads
- * (`workers`, default 2) while the main thread only reads, cuts and merges:
+ * Text files are read as one stream per file through `storage.readStream` (for S3: one GET) — except uncompressed
+ * local files, for which the storage hands out a plain file stream: those are read straight into the window buffers
+ * (a file stream delivers 64 KiB chunks, and going through ~16 000 of them per GB, a buffer, a promise and a copy
+ * each, cost the main thread ~1.8 CPU-s per GB against ~0.3 for window-sized reads). The bytes are cut into windows of
+ * `windowBytes` (8 MiB) at record boundaries; each window is profiled into its own DatasetProfile, and the profiles
+ * are merged in window order. Large files (more than two windows) go to a pool of worker threads (`workers`, default
+ * 2) while the main thread only reads, cuts and merges:
  * - Reading stays on the main thread: the storage object (an S3 client, middleware, credentials) cannot cross
  *   threads, a gzip stream cannot be split, and reading is cheap next to parsing (a memcpy per window).
  * - Where to cut a CSV window is guessed from quote parity (`lastRecordBoundary`): exact for well-formed RFC 4180.
@@ -13,7 +16,9 @@
  *   quote read leniently), the file is read again without workers, letting the parser cut each window itself.
  *   JSON Lines windows are cut at the last line feed: JSON text holds no raw line break.
  * - Windows are merged in order and problems are reported in order, so the first malformed record of the file is the
- *   one reported, with its absolute line (each window reports its line count).
+ *   one reported, with its absolute line (each window reports its line count). A worker posts its window's profile
+ *   as a state (typed arrays, transferred) and the main thread merges that state directly (`mergeState`).
+ * - A worker keeps its CSV profile from window to window, reset rather than made anew (see `ChunkScratch`).
  * Since every window is profiled alone whether inline or in a worker, `workers: 0` and `workers: 2` give identical
  * profiles. Memory stays bounded: at most `workers × 2` windows in flight plus one being filled per file read.
  *
@@ -28,13 +33,16 @@ import {
   errorMessage,
   isAbortError,
   type Logger,
+  parseStorageUri,
   silentLogger,
   type Storage,
 } from '@mlops-actions/core';
+import { ReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { DatasetProfile, type ProfileOptions } from '../profile.js';
+import { DatasetProfile, type DatasetProfileState, type ProfileOptions } from '../profile.js';
 import { classifyText, ValueKind } from '../values.js';
 import { LF } from './bytes.js';
 import { type CaptureSide } from './capture.js';
@@ -56,7 +64,7 @@ import { profileParquet, rangedAsyncBuffer, readParquetMetadata, parquetColumns 
 import { ChunkWorkerPool, WorkerUnavailableError } from './pool.js';
 import { isReaderWorkerThread } from './worker.js';
 import { type DataFormat, type DataSource, resolveSources } from './sources.js';
-import { ByteWindowReader, DEFAULT_WINDOW_BYTES, lastRecordBoundary } from './windows.js';
+import { ByteWindowReader, type ByteSource, DEFAULT_WINDOW_BYTES, lastRecordBoundary } from './windows.js';
 
 /** Files read at the same time: enough to hide S3 latency, few enough to bound memory. */
 export const DEFAULT_FILE_CONCURRENCY = 4;
@@ -404,11 +412,11 @@ class ProfileRun {
   /** Reads a CSV, TSV, JSON Lines or capture file, in worker threads or on the main thread. */
   private async readText(source: DataSource, index: number, parallel: boolean): Promise<FileResult> {
     const uri = source.uri;
-    const stream = await this.options.storage.readStream(uri, { signal: this.signal });
-    const reader = new ByteWindowReader(this.decoded(stream, source), this.windowBytes, this.signal);
+    const stored = await this.openBytes(source);
+    const reader = new ByteWindowReader(stored.bytes, this.windowBytes, this.signal);
     const isCsv = source.format === 'csv' || source.format === 'tsv';
     const profileOptions = this.options.profileOptions ?? {};
-    const inFlight: Promise<ChunkOutcome>[] = [];
+    const inFlight: Promise<AnyChunkOutcome>[] = [];
     try {
       let firstLine = 1;
       let columnNames: string[] = [];
@@ -450,7 +458,7 @@ class ProfileRun {
         isCsv ? lastRecordBoundary(bytes, 0, length) : bytes.lastIndexOf(LF, length - 1) + 1;
 
       const state = new FileState(uri, columnNames, new DatasetProfile(columnNames, profileOptions), firstLine);
-      const settle = (outcome: ChunkOutcome) => {
+      const settle = (outcome: AnyChunkOutcome) => {
         if (outcome.problem) {
           const { detail, line, column } = outcome.problem;
           const absolute = state.nextLine + line;
@@ -494,7 +502,8 @@ class ProfileRun {
             .run(job(atEof), buffer, cut)
             .then((reply) => {
               reader.recycle(reply.buffer);
-              return { ...reply, profile: DatasetProfile.fromState(reply.profile) };
+              // Merged from the state when its turn comes: no profile is built for it in between.
+              return reply;
             });
           // Observed at once: it may fail (a worker dies, the run is cancelled) before its turn to be settled.
           outcome.catch(() => {});
@@ -512,7 +521,7 @@ class ProfileRun {
       return state.result(source, hasHeader);
     } finally {
       await reader.close();
-      if (!stream.destroyed) stream.destroy();
+      stored.close();
     }
   }
 
@@ -567,7 +576,48 @@ class ProfileRun {
   }
 
   /** The file's bytes, gunzipped when named `.gz` or starting with gzip's magic bytes; counts stored bytes read. */
-  private decoded(stream: Readable, source: DataSource): AsyncIterable<Buffer> {
+  /**
+   * The stored bytes of a text file: the storage's stream, or for an uncompressed local file (the storage gave a plain
+   * file stream, and the file does not start as gzip does) the file read straight into the window buffers (see the
+   * module comment). The stream is opened either way, so a missing file fails as the storage reports it.
+   */
+  private async openBytes(source: DataSource): Promise<{ bytes: AsyncIterable<Buffer> | ByteSource; close(): void }> {
+    const { uri } = source;
+    const stream = await this.options.storage.readStream(uri, { signal: this.signal });
+    const close = () => {
+      if (!stream.destroyed) stream.destroy();
+    };
+    const streamed = () => ({ bytes: this.decoded(stream, source), close });
+    if (source.compression !== 'none' || !(stream instanceof ReadStream)) return streamed();
+    const local = parseStorageUri(uri);
+    if (local.kind !== 'local') return streamed();
+    const handle = await open(local.path, 'r').catch(() => null);
+    if (handle === null) return streamed();
+    const head = Buffer.alloc(2);
+    const { bytesRead: headLength } = await handle.read(head, 0, 2, 0).catch(() => ({ bytesRead: -1 }));
+    if (headLength < 0 || (headLength === 2 && head[0] === 0x1f && head[1] === 0x8b)) {
+      await handle.close();
+      return streamed();
+    }
+    close();
+    let position = 0;
+    const bytes: ByteSource = {
+      read: async (into, offset, length) => {
+        try {
+          const { bytesRead } = await handle.read(into, offset, length, position);
+          position += bytesRead;
+          this.bytesRead += bytesRead;
+          return bytesRead;
+        } catch (error) {
+          throw new DataError(`Cannot read ${uri}: ${errorMessage(error)}`, {}, { cause: error });
+        }
+      },
+      close: () => handle.close(),
+    };
+    return { bytes, close: () => {} };
+  }
+
+  private decoded(stream: AsyncIterable<unknown>, source: DataSource): AsyncIterable<Buffer> {
     const countRead = (length: number) => {
       this.bytesRead += length;
     };
@@ -627,8 +677,9 @@ class FileState {
     this.nextLine = firstLine;
   }
 
-  add(outcome: ChunkOutcome): void {
-    this.profile.merge(outcome.profile);
+  add(outcome: AnyChunkOutcome): void {
+    if (outcome.profile instanceof DatasetProfile) this.profile.merge(outcome.profile);
+    else this.profile.mergeState(outcome.profile);
     this.rows += outcome.rows;
     this.raggedRows += outcome.raggedRows;
     this.skippedRecords += outcome.skippedRecords;
@@ -675,7 +726,10 @@ class FileState {
 }
 
 /** The outcome for a window that holds no complete record though it reached the size limit. */
-function oversized(outcome: ChunkOutcome, isCsv: boolean, limit: number): ChunkOutcome {
+/** A chunk's outcome, with its profile as profiled inline or as a worker thread posted it. */
+type AnyChunkOutcome = ChunkOutcome<DatasetProfile | DatasetProfileState>;
+
+function oversized(outcome: AnyChunkOutcome, isCsv: boolean, limit: number): AnyChunkOutcome {
   if (outcome.problem) return outcome;
   const detail = isCsv
     ? `record longer than ${limit} bytes (more than the header's fields at the maximum field length)`

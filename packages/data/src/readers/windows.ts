@@ -14,21 +14,43 @@ export const DEFAULT_WINDOW_BYTES = 8 * 1024 * 1024;
 /** Returned buffers kept for reuse: more than the windows that can be in flight at once (2 per worker). */
 const MAX_SPARE_BUFFERS = 16;
 
+/**
+ * Bytes read on request straight into the caller's buffer (a local file), instead of a stream's chunks: no chunk
+ * buffers to allocate, copy and collect.
+ */
+export interface ByteSource {
+  /** Reads up to `length` bytes into `into` at `offset`; 0 at the end. */
+  read(into: Uint8Array, offset: number, length: number): Promise<number>;
+  close(): Promise<void>;
+}
+
 export class ByteWindowReader {
   /** The buffered bytes are `bytes[0, filled)`; the buffer owns its ArrayBuffer, so it can be transferred. */
   bytes: Buffer;
   filled = 0;
   /** Bytes taken out of the stream so far (before any `consume`). */
   bytesRead = 0;
-  private readonly source: AsyncIterator<Buffer | Uint8Array | string>;
+  private readonly source: AsyncIterator<Buffer | Uint8Array | string> | null;
+  private readonly direct: ByteSource | null;
+  private directClosed = false;
   private pending: Buffer | null = null;
   private pendingOffset = 0;
   private streamDone = false;
   private readonly signal: AbortSignal | undefined;
   private readonly spareBuffers: ArrayBuffer[] = [];
 
-  constructor(stream: AsyncIterable<Buffer | Uint8Array | string>, capacity: number, signal?: AbortSignal) {
-    this.source = stream[Symbol.asyncIterator]();
+  constructor(
+    stream: AsyncIterable<Buffer | Uint8Array | string> | ByteSource,
+    capacity: number,
+    signal?: AbortSignal,
+  ) {
+    if (Symbol.asyncIterator in stream) {
+      this.source = stream[Symbol.asyncIterator]();
+      this.direct = null;
+    } else {
+      this.source = null;
+      this.direct = stream;
+    }
     this.bytes = Buffer.from(new ArrayBuffer(capacity));
     this.signal = signal;
   }
@@ -41,11 +63,21 @@ export class ByteWindowReader {
   /** Buffers until `filled >= target` (growing the buffer if needed) or the stream ends. */
   async fill(target: number): Promise<void> {
     if (target > this.bytes.length) this.resize(target);
+    if (this.direct !== null) {
+      while (this.filled < target && !this.streamDone) {
+        if (this.signal?.aborted) throw new CancelledError();
+        const read = await this.direct.read(this.bytes, this.filled, target - this.filled);
+        if (read === 0) this.streamDone = true;
+        this.filled += read;
+        this.bytesRead += read;
+      }
+      return;
+    }
     while (this.filled < target) {
       if (this.pending === null) {
         if (this.streamDone) return;
         if (this.signal?.aborted) throw new CancelledError();
-        const next = await this.source.next();
+        const next = await this.source!.next();
         if (next.done) {
           this.streamDone = true;
           return;
@@ -103,7 +135,11 @@ export class ByteWindowReader {
     this.pending = null;
     if (!this.streamDone) {
       this.streamDone = true;
-      await this.source.return?.();
+      await this.source?.return?.();
+    }
+    if (this.direct !== null && !this.directClosed) {
+      this.directClosed = true;
+      await this.direct.close();
     }
   }
 
@@ -125,20 +161,17 @@ export class ByteWindowReader {
  * breaks the rule (a stray `"` inside an unquoted field, which the parser reads leniently as a character) can make
  * this guess wrong; the parser of the chunk notices (its last record does not end at the cut) and the reader then
  * re-reads the file sequentially, letting the parser cut each window itself. So the guess only has to be cheap and
- * right for well-formed files: it costs a native `indexOf` per quote and nothing for files without quotes.
+ * right for well-formed files: it costs one native `indexOf` for a file without quotes, and `quoteParity` over the
+ * window from its first quote otherwise.
  */
 export function lastRecordBoundary(bytes: Buffer, start: number, end: number): number {
   if (end <= start) return -1;
   const lastLineFeed = bytes.lastIndexOf(LF, end - 1);
   if (lastLineFeed < start) return -1;
-  let quote = bytes.indexOf(QUOTE, start);
+  const quote = bytes.indexOf(QUOTE, start);
   if (quote === -1 || quote > lastLineFeed) return lastLineFeed + 1;
   // Parity of the quotes before the last line feed; then walk back over line feeds until one is outside quotes.
-  let odd = false;
-  while (quote !== -1 && quote < lastLineFeed) {
-    odd = !odd;
-    quote = bytes.indexOf(QUOTE, quote + 1);
-  }
+  let odd = quoteParity(bytes, quote, lastLineFeed);
   let lineFeed = lastLineFeed;
   while (odd) {
     const previous = bytes.lastIndexOf(LF, lineFeed - 1);
@@ -147,4 +180,50 @@ export function lastRecordBoundary(bytes: Buffer, start: number, end: number): n
     lineFeed = previous;
   }
   return lineFeed + 1;
+}
+
+/**
+ * Whether bytes[start, end) hold an odd number of quotes. Four bytes at a time where the buffer is aligned: for a word
+ * x = w ^ 0x22222222, the top bit of each byte of `((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x` is clear exactly where w has
+ * a quote; these words are XORed together (four accumulators, for instruction-level parallelism) since the parity of
+ * a sum of counts is the XOR of their parities, and complemented at the end if their number is odd. About 2 ms for an
+ * 8 MiB window, where an `indexOf` per quote took ~8 ms on a file with a quoted field per row.
+ */
+export function quoteParity(bytes: Uint8Array, start: number, end: number): boolean {
+  let odd = 0;
+  let i = start;
+  const base = bytes.byteOffset;
+  while (i < end && (base + i) % 4 !== 0) odd ^= bytes[i++] === QUOTE ? 1 : 0;
+  const words = Math.max(0, (end - i) >> 2);
+  if (words > 0) {
+    const view = new Int32Array(bytes.buffer, base + i, words);
+    let a = 0;
+    let b = 0;
+    let c = 0;
+    let d = 0;
+    const quads = words & ~3;
+    for (let w = 0; w < quads; w += 4) {
+      const x0 = view[w]! ^ 0x22222222;
+      const x1 = view[w + 1]! ^ 0x22222222;
+      const x2 = view[w + 2]! ^ 0x22222222;
+      const x3 = view[w + 3]! ^ 0x22222222;
+      a ^= ((x0 & 0x7f7f7f7f) + 0x7f7f7f7f) | x0;
+      b ^= ((x1 & 0x7f7f7f7f) + 0x7f7f7f7f) | x1;
+      c ^= ((x2 & 0x7f7f7f7f) + 0x7f7f7f7f) | x2;
+      d ^= ((x3 & 0x7f7f7f7f) + 0x7f7f7f7f) | x3;
+    }
+    for (let w = quads; w < words; w++) {
+      const x = view[w]! ^ 0x22222222;
+      a ^= ((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x;
+    }
+    // A quote clears its byte's top bit; XORing `words` complemented values is the XOR of the values, complemented
+    // when `words` is odd. One set top bit per quote in `marks`: the parity of their count.
+    let marks = a ^ b ^ c ^ d;
+    if (words % 2 === 1) marks = ~marks;
+    marks = ~marks;
+    odd ^= ((marks >>> 7) ^ (marks >>> 15) ^ (marks >>> 23) ^ (marks >>> 31)) & 1;
+    i += words * 4;
+  }
+  while (i < end) odd ^= bytes[i++] === QUOTE ? 1 : 0;
+  return odd === 1;
 }

@@ -18,7 +18,7 @@
 import { fileURLToPath } from 'node:url';
 import { isMainThread, type MessagePort, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { DatasetProfileState } from '../profile.js';
-import { type ChunkJob, type ChunkOutcome, outcomeState, runChunkJob } from './chunks.js';
+import { type ChunkJob, type ChunkOutcome, ChunkScratch, outcomeState, runChunkJob } from './chunks.js';
 
 /** The `workerData` key that makes a thread serve chunk jobs. */
 export const READER_WORKER_MARK = 'mlopsActionsDataReaderWorker';
@@ -95,10 +95,12 @@ function ownBuffers(state: unknown): ArrayBuffer[] {
 }
 
 function serve(port: MessagePort): void {
+  // The chunk's profile is turned into its state at once, so the next chunk can reuse it.
+  const scratch = new ChunkScratch();
   port.on('message', (request: ChunkRequest) => {
     try {
       const bytes = Buffer.from(request.buffer, 0, request.length);
-      const outcome = outcomeState(runChunkJob(request.job, bytes, request.length));
+      const outcome = outcomeState(runChunkJob(request.job, bytes, request.length, scratch));
       const reply: ChunkReply = { id: request.id, outcome, buffer: request.buffer };
       port.postMessage(reply, [request.buffer, ...ownBuffers(outcome.profile)]);
     } catch (error) {
