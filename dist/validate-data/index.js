@@ -67955,18 +67955,20 @@ const DEFAULT_FREQUENT_VALUE_CAPACITY = 1000;
  * then sees every value, so the estimate covers the whole column. Columns that never overflow never pay for it, and a
  * value found in the table skips it: it is in the sketch already (every counted value is, once the sketch exists).
  *
- * Every value is counted, numbers included, whatever the column's type turns out to be: a column is String as soon
- * as one text value appears, in any chunk of any file, and its categorical buckets must then count the numbers read
- * before that exactly (and checks against a baseline whose column is String use them even when the current data is
- * all numbers). Keeping the numbers to count them later would take memory in proportion to the data; so the cost is
- * kept low instead (typed tables, batches, the sketch only for new values). Batches (`addNumbers`) and text counted
- * from bytes give exactly the summary of the same values added one by one.
+ * Every value added is counted, numbers included, whatever the column's type turns out to be: a column is String as
+ * soon as one text value appears, and its categorical buckets then count its numbers too. A reader may instead leave
+ * numbers uncounted (`skipNumbers`, see the CSV reader's `ProfileSink`): a chunk of a numeric column spends a third of
+ * its profiling time counting numbers that no output uses unless the column turns out String. `uncountedNumbers`
+ * says how many were left out; while it is above 0 the summary is not exact and its counts, entries and distinct
+ * count cover only the values counted (`profileSources` reads a file again when a column needs them).
+ * Batches (`addNumbers`) and text counted from bytes give exactly the summary of the same values added one by one.
  */
 class FrequentValues {
     capacity;
     strings;
     numbers;
     undercountTotal = 0;
+    uncounted = 0;
     distinct = null;
     /** The sketch of a `reset` summary, reused when one is needed again. */
     spareDistinct = null;
@@ -67979,9 +67981,17 @@ class FrequentValues {
         // The string table starts small and grows as keys come (its slots hold a JS array): numeric columns need none.
         this.strings = new StringCounts(8);
     }
-    /** True while every count is exact and the column has at most `capacity` distinct values. */
+    /** True while every count is exact, the column has at most `capacity` distinct values and none was left out. */
     get isExact() {
-        return this.undercountTotal === 0;
+        return this.undercountTotal === 0 && this.uncounted === 0;
+    }
+    /** Numbers left uncounted (`skipNumbers`): the summary covers the column's other values only. */
+    get uncountedNumbers() {
+        return this.uncounted;
+    }
+    /** Records that `count` numbers of the column were not added (see the class comment). */
+    skipNumbers(count) {
+        this.uncounted += count;
     }
     /** The most any reported count can fall short of the true count (0 when exact). */
     get undercount() {
@@ -67996,6 +68006,8 @@ class FrequentValues {
         const found = strings.addText(value, 1, this.size < this.capacity);
         if (found === HIT)
             return;
+        if (found === ABSENT)
+            this.distinct ??= this.seededDistinct();
         this.distinct?.addHash(strings.lastHigh, strings.lastLow());
         if (found === ABSENT)
             this.decrementAll();
@@ -68006,6 +68018,8 @@ class FrequentValues {
         const found = strings.addAscii(bytes, start, end, this.size < this.capacity);
         if (found === HIT)
             return;
+        if (found === ABSENT)
+            this.distinct ??= this.seededDistinct();
         this.distinct?.addHash(strings.lastHigh, strings.lastLow());
         if (found === ABSENT)
             this.decrementAll();
@@ -68014,6 +68028,8 @@ class FrequentValues {
         const found = this.numbers.add(value, 1, this.size < this.capacity);
         if (found === HIT)
             return;
+        if (found === ABSENT)
+            this.distinct ??= this.seededDistinct();
         this.distinct?.addNumber(value);
         if (found === ABSENT)
             this.decrementAll();
@@ -68035,6 +68051,8 @@ class FrequentValues {
             const found = numbers.addAt(values, words, i, this.strings.size + numbers.size < this.capacity);
             if (found === HIT)
                 continue;
+            if (found === ABSENT)
+                this.distinct ??= this.seededDistinct();
             if (this.distinct !== null)
                 missed[misses++] = values[i] + 0; // -0 is 0
             if (found === ABSENT)
@@ -68086,6 +68104,7 @@ class FrequentValues {
         for (let i = 0; i < state.numberKeys.length; i++)
             this.numbers.add(state.numberKeys[i], state.numberCounts[i], true);
         this.undercountTotal += state.undercount;
+        this.uncounted += state.uncountedNumbers;
         if (this.size > this.capacity) {
             if (this.distinct === null)
                 this.distinct = this.seededDistinct();
@@ -68113,6 +68132,7 @@ class FrequentValues {
             numberKeys,
             numberCounts,
             undercount: this.undercountTotal,
+            uncountedNumbers: this.uncounted,
             distinct: this.distinct === null ? null : this.distinct.registers.slice(),
         };
     }
@@ -68122,6 +68142,7 @@ class FrequentValues {
         for (let i = 0; i < state.numberKeys.length; i++)
             summary.numbers.add(state.numberKeys[i], state.numberCounts[i], true);
         summary.undercountTotal = state.undercount;
+        summary.uncounted = state.uncountedNumbers;
         summary.distinct = state.distinct === null ? null : new HyperLogLog(state.distinct);
         return summary;
     }
@@ -68141,6 +68162,7 @@ class FrequentValues {
         this.strings.clear();
         this.numbers.clear();
         this.undercountTotal = 0;
+        this.uncounted = 0;
         if (this.distinct !== null)
             this.spareDistinct = this.distinct;
         this.distinct = null;
@@ -69064,9 +69086,10 @@ class ColumnProfile {
      * Adds values[0, count) as numbers already classified: `fractional` of them Fractional, the rest Integral (so text
      * like `2.0` keeps its Fractional vote though its value is whole). They must be finite. The readers' fast path:
      * loops over the batch for the sum and extremes, the moments' blocks, the sketch (`updateMany`) and the frequencies
-     * (`addNumbers`), with exactly the result of adding the same values one by one.
+     * (`addNumbers`), with exactly the result of adding the same values one by one. With `countFrequencies` false the
+     * frequencies do not see them: the caller counts them later or records them as skipped (see `ProfileSink`).
      */
-    addNumbers(values, count, fractional) {
+    addNumbers(values, count, fractional, countFrequencies = true) {
         if (count === 0)
             return;
         this.present += count;
@@ -69110,7 +69133,8 @@ class ColumnProfile {
             at += take;
         }
         this.sketch.updateMany(values, 0, count);
-        this.frequencies.addNumbers(values, count);
+        if (countFrequencies)
+            this.frequencies.addNumbers(values, count);
         if (this.checks !== null)
             for (let i = 0; i < count; i++)
                 this.checks.observeNumber(values[i], undefined);
@@ -70287,6 +70311,19 @@ function quoteValue(value) {
 
 
 /**
+ * Columns whose checks read the current data's value frequencies whatever its type: those the baseline says are
+ * String (categorical drift, domains). Give them as the profile's `countNumbersOf`, so that their numbers are counted
+ * in the first read of the data (see `profileSources`).
+ */
+function baselineCategoricalColumns({ constraints, statistics }) {
+    const names = new Set();
+    for (const feature of [...(constraints?.features ?? []), ...(statistics?.features ?? [])]) {
+        if (feature.inferred_type === 'String')
+            names.add(feature.name);
+    }
+    return [...names];
+}
+/**
  * Model Monitor's data-quality checks of a current profile against a baseline (`constraints.json` and/or
  * `statistics.json`), producing the entries of `constraint_violations.json`.
  *
@@ -70425,7 +70462,10 @@ function domainViolation(column, domains, threshold) {
     const examples = shown.length > 0 ? ` Values outside the baseline domain: ${shown.join(', ')}${more}.` : '';
     const approximate = exact
         ? ''
-        : ` (The column has more than ${column.frequencies.capacity} distinct values, so the observed share is a lower bound.)`;
+        : column.frequencies.uncountedNumbers > 0
+            ? ` (${column.frequencies.uncountedNumbers} numbers of the column were not counted: profile it with ` +
+                `countNumbersOf naming it.)`
+            : ` (The column has more than ${column.frequencies.capacity} distinct values, so the observed share is a lower bound.)`;
     return {
         feature_name: column.name,
         constraint_check_type: 'categorical_values_check',
@@ -71487,6 +71527,8 @@ const DECODED_INTEGRAL = 0xfd;
 const DECODED_FRACTIONAL = 0xfe;
 /** 10^0 … 10^15: the divisors of the fast path's decimals (at most 15 digits in all). */
 const DECIMAL_SCALES = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+/** Numbers a column keeps uncounted in a chunk (1 MiB) before recording them as skipped and keeping the next ones. */
+const MAX_KEPT_NUMBERS = 1 << 17;
 /**
  * Feeds records to a profile, allocating nothing per row (column-at-a-time loops, typed buffers, values in batches):
  * - Plain rows are read by `fastRecord`, which the parser tries at each record start: fields are scanned with their
@@ -71499,6 +71541,8 @@ const DECIMAL_SCALES = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e
  *   column's sketch and tables stay in cache for thousands of values instead of being fetched again every batch.
  * - Text is counted from its bytes (`FrequentValues.addAscii`): strings are made only for non-ASCII or escaped text,
  *   and for columns with per-value checks (which need the text as written and keep the cell-by-cell path).
+ * - Optionally (`leaveNumbersUncounted`), a column's numbers skip the value frequencies until its first text in the
+ *   chunk (see `ProfileSinkOptions`).
  * Fields past the header's width are dropped; missing trailing fields count as missing values (the profile counts
  * rows, not calls). The parser calls `finish()` when a parse ends; the bytes must stay unchanged until then.
  */
@@ -71529,12 +71573,25 @@ class ProfileSink {
     /** Byte classes of unquoted fields for the delimiter of the parser that last called `fastRecord`. */
     classes = new Uint8Array(0);
     classesDelimiter = -1;
-    constructor(profile, columnNames) {
+    /** Per column: 1 where its numbers may stay uncounted (see `ProfileSinkOptions`), and 1 while they do. */
+    mayLeaveUncounted;
+    leavingUncounted;
+    /** Per column, the numbers not counted yet in this chunk, in order (see `ProfileSinkOptions`). */
+    keptNumbers;
+    keptCounts;
+    constructor(profile, columnNames, options = {}) {
         this.profile = profile;
         this.width = columnNames.length;
         const checks = profile.options.valueChecks ?? {};
+        const counted = profile.options.countNumbersOf ?? [];
         this.columns = columnNames.map((_, index) => profile.columns[index]);
         this.fromBytes = Uint8Array.from(columnNames, (name) => (checks[name] === undefined ? 1 : 0));
+        this.mayLeaveUncounted = Uint8Array.from(columnNames, (name, index) => options.leaveNumbersUncounted === true && counted !== 'all' && !counted.includes(name) && this.fromBytes[index]
+            ? 1
+            : 0);
+        this.leavingUncounted = this.mayLeaveUncounted.slice();
+        this.keptNumbers = new Array(this.width).fill(undefined);
+        this.keptCounts = new Int32Array(this.width);
         this.starts = new Int32Array(this.width * BATCH_ROWS);
         this.ends = new Int32Array(this.width * BATCH_ROWS);
         this.flags = new Uint8Array(this.width * BATCH_ROWS);
@@ -71780,11 +71837,13 @@ class ProfileSink {
                 if ((flag & ~FieldFlag.Quoted) !== 0) {
                     // Non-ASCII or escaped: the text, after everything gathered before it.
                     if (count > 0) {
-                        column.addNumbers(numbers, count, fractional);
+                        this.handOverNumbers(index, numbers, count, fractional);
                         count = fractional = 0;
                     }
                     if (strings > 0)
                         strings = this.flushStrings(index, strings, bytes);
+                    if (this.leavingUncounted[index] === 1)
+                        this.countKeptNumbers(index);
                     column.addText(fieldText(bytes, start, end, flag));
                     continue;
                 }
@@ -71800,9 +71859,11 @@ class ProfileSink {
                 }
                 if (kind === ValueKind.String || kind === ValueKind.Boolean) {
                     if (count > 0) {
-                        column.addNumbers(numbers, count, fractional);
+                        this.handOverNumbers(index, numbers, count, fractional);
                         count = fractional = 0;
                     }
+                    if (this.leavingUncounted[index] === 1)
+                        this.countKeptNumbers(index);
                     if (kind === ValueKind.Boolean) {
                         if (strings > 0)
                             strings = this.flushStrings(index, strings, bytes);
@@ -71825,7 +71886,7 @@ class ProfileSink {
             if (isFractional)
                 fractional++;
             if (count === SLAB) {
-                column.addNumbers(numbers, count, fractional);
+                this.handOverNumbers(index, numbers, count, fractional);
                 count = fractional = 0;
             }
         }
@@ -71847,9 +71908,55 @@ class ProfileSink {
         return slab;
     }
     flushNumbers(index) {
-        this.columns[index].addNumbers(this.slabNumbers[index], this.numberCounts[index], this.fractionalCounts[index]);
+        this.handOverNumbers(index, this.slabNumbers[index], this.numberCounts[index], this.fractionalCounts[index]);
         this.numberCounts[index] = 0;
         this.fractionalCounts[index] = 0;
+    }
+    /** Gives a slab of numbers to the column; while it is leaving numbers uncounted, keeps them for its frequencies. */
+    handOverNumbers(index, numbers, count, fractional) {
+        const column = this.columns[index];
+        if (this.leavingUncounted[index] === 0) {
+            column.addNumbers(numbers, count, fractional);
+            return;
+        }
+        column.addNumbers(numbers, count, fractional, false);
+        let kept = this.keptCounts[index];
+        if (kept + count > MAX_KEPT_NUMBERS) {
+            // Too many to keep: these are left uncounted for good, and keeping starts again.
+            column.frequencies.skipNumbers(kept);
+            kept = 0;
+        }
+        let buffer = this.keptNumbers[index];
+        if (buffer === undefined || buffer.length < kept + count) {
+            const grown = new Float64Array(Math.min(MAX_KEPT_NUMBERS, Math.max(2 * (kept + count), SLAB)));
+            if (buffer !== undefined)
+                grown.set(buffer.subarray(0, kept));
+            this.keptNumbers[index] = buffer = grown;
+        }
+        buffer.set(numbers.subarray(0, count), kept);
+        this.keptCounts[index] = kept + count;
+    }
+    /** The column's first text in the chunk: its numbers so far are counted before it, and the next ones as they come. */
+    countKeptNumbers(index) {
+        const kept = this.keptCounts[index];
+        if (kept > 0)
+            this.columns[index].frequencies.addNumbers(this.keptNumbers[index], kept);
+        this.keptCounts[index] = 0;
+        this.leavingUncounted[index] = 0;
+    }
+    /**
+     * Ends a chunk (after its last `parse`): the numbers still uncounted are recorded as skipped, and the next chunk,
+     * profiled into a fresh or reset profile, starts leaving numbers uncounted again.
+     */
+    endChunk() {
+        this.finish();
+        for (let index = 0; index < this.width; index++) {
+            const kept = this.keptCounts[index];
+            if (kept > 0)
+                this.columns[index].frequencies.skipNumbers(kept);
+        }
+        this.keptCounts.fill(0);
+        this.leavingUncounted.set(this.mayLeaveUncounted);
     }
     /** Hands over the column's `count` gathered texts; returns 0, their new number. */
     flushStrings(index, count, bytes) {
@@ -72355,7 +72462,7 @@ class ChunkScratch {
             return this.csv;
         }
         const profile = new DatasetProfile(job.columnNames, job.profileOptions);
-        const made = { profile, sink: new ProfileSink(profile, job.columnNames) };
+        const made = { profile, sink: csvSink(profile, job) };
         // Profiles with value checks are not reset (see ColumnProfile.reset): made anew each time.
         if (checks === undefined || Object.keys(checks).length === 0) {
             this.csv = made;
@@ -72391,7 +72498,9 @@ function runChunkJob(job, bytes, length, scratch) {
                 expectedFields: job.columnNames.length,
                 strict: job.strict,
             });
-            parser.parse(bytes, 0, length, job.atEof, reused?.sink ?? new ProfileSink(profile, job.columnNames));
+            const sink = reused?.sink ?? csvSink(profile, job);
+            parser.parse(bytes, 0, length, job.atEof, sink);
+            sink.endChunk();
             outcome.consumed = parser.consumed;
             outcome.lines = parser.lines;
             outcome.rows = parser.records;
@@ -72423,6 +72532,13 @@ function runChunkJob(job, bytes, length, scratch) {
         outcome.problem = { detail: error.detail, line: error.line, column: error.column };
     }
     return outcome;
+}
+/**
+ * The sink of a CSV chunk: numbers of a column that holds no text in the chunk are left uncounted in its value
+ * frequencies (see `ProfileSinkOptions`); `profileSources` reads the file again should such a column turn out String.
+ */
+function csvSink(profile, job) {
+    return new ProfileSink(profile, job.columnNames, { leaveNumbersUncounted: true });
 }
 /** The outcome with its profile as a structured-clone-friendly state, to post from a worker. */
 function outcomeState(outcome) {
@@ -83579,8 +83695,35 @@ function quoteParity(bytes, start, end) {
 const DEFAULT_FILE_CONCURRENCY = 4;
 /** Longest JSON line (or capture record) accepted; longer ones are a DataError, not an out-of-memory. */
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
-/** Resolves `spec`, reads and profiles every file, and merges the profiles (see the module comment). */
+/**
+ * Resolves `spec`, reads and profiles every file, and merges the profiles (see the module comment).
+ *
+ * The CSV reader leaves a column's numbers out of its value frequencies in a chunk where the column holds no text
+ * (`ProfileSinkOptions`): they are read only when the column is String. Should a column turn out String with numbers
+ * left out (text in some chunks only), the data is read a second time with that column's numbers counted, and the
+ * second result is returned, exact. Name the columns known to need them in `profileOptions.countNumbersOf` (a
+ * baseline's String columns) to count them in the first read.
+ */
 async function profileSources(options) {
+    const first = await readAndProfile(options);
+    const uncounted = first.profile.columns
+        .filter((column) => column.frequencies.uncountedNumbers > 0 && column.inferredType === 'String')
+        .map((column) => column.name);
+    if (uncounted.length === 0)
+        return first;
+    const counted = options.profileOptions?.countNumbersOf;
+    if (counted === 'all')
+        throw new Error('numbers were left uncounted in columns named in countNumbersOf');
+    options.logger?.info(`Reading the data again: ${uncounted.map((name) => JSON.stringify(name)).join(', ')} ` +
+        `${uncounted.length === 1 ? 'holds' : 'hold'} text in some chunks and only numbers in others, ` +
+        'and the value frequencies of a String column count its numbers too.');
+    const second = await readAndProfile({
+        ...options,
+        profileOptions: { ...options.profileOptions, countNumbersOf: [...(counted ?? []), ...uncounted] },
+    });
+    return { ...second, seconds: first.seconds + second.seconds, reads: 2 };
+}
+async function readAndProfile(options) {
     if (isReaderWorkerThread()) {
         // A bundled action whose entry does not guard itself runs again in each reader worker: stop it there, loudly,
         // before it starts workers of its own (see worker.ts).
@@ -83766,6 +83909,7 @@ class ProfileRun {
             raggedRows: this.raggedRows,
             raggedExamples: this.ragged,
             warnings: this.warnings,
+            reads: 1,
         };
     }
     async close() {
@@ -84268,7 +84412,8 @@ function renderValidationReport(report) {
         : 'no baseline given: a baseline was suggested from this data';
     md.paragraph(raw(`**${result.rows.toLocaleString('en-US')} rows**, ${profile.columns.length} columns, ` +
         `${result.files.length} file${result.files.length === 1 ? '' : 's'}, ${formatBytes(result.bytes)} ` +
-        `read in ${result.seconds.toFixed(2)} s (${speed.toFixed(1)} MiB/s); ${against}` +
+        `read in ${result.seconds.toFixed(2)} s (${speed.toFixed(1)} MiB/s` +
+        `${result.reads > 1 ? `, read twice to count the numbers of a column that turned out String` : ''}); ${against}` +
         `${report.rulesChecked ? ', plus the rules file' : ''}.`));
     if (!passed) {
         md.heading('Violations', 3);
@@ -84386,7 +84531,13 @@ function run() {
             strict: input.strict,
             maxFieldBytes: input['max-field-size'],
             captureSide: input['capture-side'],
-            profileOptions: rules ? profileOptionsForRules(rules) : {},
+            profileOptions: {
+                ...(rules ? profileOptionsForRules(rules) : {}),
+                countNumbersOf: baselineCategoricalColumns({
+                    constraints: baselineConstraints,
+                    statistics: baselineStatistics,
+                }),
+            },
             workers: input.workers,
             storage,
             signal,

@@ -28,6 +28,7 @@ import {
   profileOptionsForRules,
   suggestConstraints,
   toStatistics,
+  baselineCategoricalColumns,
   type ConstraintViolation,
 } from '@mlops-actions/data';
 import { profileSources } from '@mlops-actions/data/readers';
@@ -66,7 +67,13 @@ export function run(): Promise<void> {
       strict: input.strict,
       maxFieldBytes: input['max-field-size'],
       captureSide: input['capture-side'],
-      profileOptions: rules ? profileOptionsForRules(rules) : {},
+      profileOptions: {
+        ...(rules ? profileOptionsForRules(rules) : {}),
+        countNumbersOf: baselineCategoricalColumns({
+          constraints: baselineConstraints,
+          statistics: baselineStatistics,
+        }),
+      },
       workers: input.workers,
       storage,
       signal,

@@ -53,7 +53,8 @@ export function renderValidationReport(report: ValidationReport): Markdown {
     raw(
       `**${result.rows.toLocaleString('en-US')} rows**, ${profile.columns.length} columns, ` +
         `${result.files.length} file${result.files.length === 1 ? '' : 's'}, ${formatBytes(result.bytes)} ` +
-        `read in ${result.seconds.toFixed(2)} s (${speed.toFixed(1)} MiB/s); ${against}` +
+        `read in ${result.seconds.toFixed(2)} s (${speed.toFixed(1)} MiB/s` +
+        `${result.reads > 1 ? `, read twice to count the numbers of a column that turned out String` : ''}); ${against}` +
         `${report.rulesChecked ? ', plus the rules file' : ''}.`,
     ),
   );

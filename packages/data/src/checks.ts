@@ -24,6 +24,19 @@ export interface BaselineCheckInput {
 }
 
 /**
+ * Columns whose checks read the current data's value frequencies whatever its type: those the baseline says are
+ * String (categorical drift, domains). Give them as the profile's `countNumbersOf`, so that their numbers are counted
+ * in the first read of the data (see `profileSources`).
+ */
+export function baselineCategoricalColumns({ constraints, statistics }: Omit<BaselineCheckInput, 'current'>): string[] {
+  const names = new Set<string>();
+  for (const feature of [...(constraints?.features ?? []), ...(statistics?.features ?? [])]) {
+    if (feature.inferred_type === 'String') names.add(feature.name);
+  }
+  return [...names];
+}
+
+/**
  * Model Monitor's data-quality checks of a current profile against a baseline (`constraints.json` and/or
  * `statistics.json`), producing the entries of `constraint_violations.json`.
  *
@@ -168,7 +181,10 @@ function domainViolation(column: ColumnProfile, domains: string[], threshold: nu
   const examples = shown.length > 0 ? ` Values outside the baseline domain: ${shown.join(', ')}${more}.` : '';
   const approximate = exact
     ? ''
-    : ` (The column has more than ${column.frequencies.capacity} distinct values, so the observed share is a lower bound.)`;
+    : column.frequencies.uncountedNumbers > 0
+      ? ` (${column.frequencies.uncountedNumbers} numbers of the column were not counted: profile it with ` +
+        `countNumbersOf naming it.)`
+      : ` (The column has more than ${column.frequencies.capacity} distinct values, so the observed share is a lower bound.)`;
   return {
     feature_name: column.name,
     constraint_check_type: 'categorical_values_check',

@@ -28,6 +28,7 @@ export interface FrequentValuesState {
   numberKeys: Float64Array;
   numberCounts: Float64Array;
   undercount: number;
+  uncountedNumbers: number;
   distinct: Uint8Array | null;
 }
 
@@ -52,18 +53,20 @@ export interface FrequentValuesState {
  * then sees every value, so the estimate covers the whole column. Columns that never overflow never pay for it, and a
  * value found in the table skips it: it is in the sketch already (every counted value is, once the sketch exists).
  *
- * Every value is counted, numbers included, whatever the column's type turns out to be: a column is String as soon
- * as one text value appears, in any chunk of any file, and its categorical buckets must then count the numbers read
- * before that exactly (and checks against a baseline whose column is String use them even when the current data is
- * all numbers). Keeping the numbers to count them later would take memory in proportion to the data; so the cost is
- * kept low instead (typed tables, batches, the sketch only for new values). Batches (`addNumbers`) and text counted
- * from bytes give exactly the summary of the same values added one by one.
+ * Every value added is counted, numbers included, whatever the column's type turns out to be: a column is String as
+ * soon as one text value appears, and its categorical buckets then count its numbers too. A reader may instead leave
+ * numbers uncounted (`skipNumbers`, see the CSV reader's `ProfileSink`): a chunk of a numeric column spends a third of
+ * its profiling time counting numbers that no output uses unless the column turns out String. `uncountedNumbers`
+ * says how many were left out; while it is above 0 the summary is not exact and its counts, entries and distinct
+ * count cover only the values counted (`profileSources` reads a file again when a column needs them).
+ * Batches (`addNumbers`) and text counted from bytes give exactly the summary of the same values added one by one.
  */
 export class FrequentValues {
   readonly capacity: number;
   private strings: StringCounts;
   private numbers: NumberCounts;
   private undercountTotal = 0;
+  private uncounted = 0;
   private distinct: HyperLogLog | null = null;
   /** The sketch of a `reset` summary, reused when one is needed again. */
   private spareDistinct: HyperLogLog | null = null;
@@ -78,9 +81,19 @@ export class FrequentValues {
     this.strings = new StringCounts(8);
   }
 
-  /** True while every count is exact and the column has at most `capacity` distinct values. */
+  /** True while every count is exact, the column has at most `capacity` distinct values and none was left out. */
   get isExact(): boolean {
-    return this.undercountTotal === 0;
+    return this.undercountTotal === 0 && this.uncounted === 0;
+  }
+
+  /** Numbers left uncounted (`skipNumbers`): the summary covers the column's other values only. */
+  get uncountedNumbers(): number {
+    return this.uncounted;
+  }
+
+  /** Records that `count` numbers of the column were not added (see the class comment). */
+  skipNumbers(count: number): void {
+    this.uncounted += count;
   }
 
   /** The most any reported count can fall short of the true count (0 when exact). */
@@ -97,6 +110,7 @@ export class FrequentValues {
     const strings = this.strings;
     const found = strings.addText(value, 1, this.size < this.capacity);
     if (found === HIT) return;
+    if (found === ABSENT) this.distinct ??= this.seededDistinct();
     this.distinct?.addHash(strings.lastHigh, strings.lastLow());
     if (found === ABSENT) this.decrementAll();
   }
@@ -106,6 +120,7 @@ export class FrequentValues {
     const strings = this.strings;
     const found = strings.addAscii(bytes, start, end, this.size < this.capacity);
     if (found === HIT) return;
+    if (found === ABSENT) this.distinct ??= this.seededDistinct();
     this.distinct?.addHash(strings.lastHigh, strings.lastLow());
     if (found === ABSENT) this.decrementAll();
   }
@@ -113,6 +128,7 @@ export class FrequentValues {
   addNumber(value: number): void {
     const found = this.numbers.add(value, 1, this.size < this.capacity);
     if (found === HIT) return;
+    if (found === ABSENT) this.distinct ??= this.seededDistinct();
     this.distinct?.addNumber(value);
     if (found === ABSENT) this.decrementAll();
   }
@@ -133,6 +149,7 @@ export class FrequentValues {
     for (let i = 0; i < count; i++) {
       const found = numbers.addAt(values, words, i, this.strings.size + numbers.size < this.capacity);
       if (found === HIT) continue;
+      if (found === ABSENT) this.distinct ??= this.seededDistinct();
       if (this.distinct !== null) missed[misses++] = values[i]! + 0; // -0 is 0
       if (found === ABSENT) this.decrementAll();
     }
@@ -182,6 +199,7 @@ export class FrequentValues {
     for (let i = 0; i < state.numberKeys.length; i++)
       this.numbers.add(state.numberKeys[i]!, state.numberCounts[i]!, true);
     this.undercountTotal += state.undercount;
+    this.uncounted += state.uncountedNumbers;
     if (this.size > this.capacity) {
       if (this.distinct === null) this.distinct = this.seededDistinct();
       // The (capacity + 1)-th largest count, from a native ascending sort of all counts.
@@ -209,6 +227,7 @@ export class FrequentValues {
       numberKeys,
       numberCounts,
       undercount: this.undercountTotal,
+      uncountedNumbers: this.uncounted,
       distinct: this.distinct === null ? null : this.distinct.registers.slice(),
     };
   }
@@ -219,6 +238,7 @@ export class FrequentValues {
     for (let i = 0; i < state.numberKeys.length; i++)
       summary.numbers.add(state.numberKeys[i]!, state.numberCounts[i]!, true);
     summary.undercountTotal = state.undercount;
+    summary.uncounted = state.uncountedNumbers;
     summary.distinct = state.distinct === null ? null : new HyperLogLog(state.distinct);
     return summary;
   }
@@ -240,6 +260,7 @@ export class FrequentValues {
     this.strings.clear();
     this.numbers.clear();
     this.undercountTotal = 0;
+    this.uncounted = 0;
     if (this.distinct !== null) this.spareDistinct = this.distinct;
     this.distinct = null;
   }

@@ -14,6 +14,12 @@ export interface ProfileOptions {
   frequentValueCapacity?: number;
   /** Per-value rules to tally while profiling, by column name (see `profileOptionsForRules`). */
   valueChecks?: Readonly<Record<string, ValueCheckSpec>>;
+  /**
+   * Columns whose numbers the CSV reader must always count in the value frequencies, or `all`. Elsewhere it leaves
+   * them uncounted in a chunk where the column holds no text (see `ProfileSink`); name the columns a baseline says
+   * are String, whose checks read the frequencies whatever the current data holds.
+   */
+  countNumbersOf?: readonly string[] | 'all';
 }
 
 /** The running statistics of one column. All of it merges: see `merge`. */
@@ -186,9 +192,10 @@ export class ColumnProfile {
    * Adds values[0, count) as numbers already classified: `fractional` of them Fractional, the rest Integral (so text
    * like `2.0` keeps its Fractional vote though its value is whole). They must be finite. The readers' fast path:
    * loops over the batch for the sum and extremes, the moments' blocks, the sketch (`updateMany`) and the frequencies
-   * (`addNumbers`), with exactly the result of adding the same values one by one.
+   * (`addNumbers`), with exactly the result of adding the same values one by one. With `countFrequencies` false the
+   * frequencies do not see them: the caller counts them later or records them as skipped (see `ProfileSink`).
    */
-  addNumbers(values: Float64Array, count: number, fractional: number): void {
+  addNumbers(values: Float64Array, count: number, fractional: number, countFrequencies = true): void {
     if (count === 0) return;
     this.present += count;
     this.fractional += fractional;
@@ -227,7 +234,7 @@ export class ColumnProfile {
       at += take;
     }
     this.sketch.updateMany(values, 0, count);
-    this.frequencies.addNumbers(values, count);
+    if (countFrequencies) this.frequencies.addNumbers(values, count);
     if (this.checks !== null) for (let i = 0; i < count; i++) this.checks.observeNumber(values[i]!, undefined);
   }
 

@@ -102,6 +102,33 @@ describe('validate-data: baselines in Model Monitor format', () => {
     assert.match(await readFile(result.outputs.report!, 'utf8'), /```mermaid/);
   });
 
+  it('counts the numbers of a column the baseline says is String, though the current data holds only numbers', async () => {
+    // The CSV reader leaves numbers out of the value frequencies of numeric columns, unless a check needs them.
+    const dir = await tempDir();
+    const rows = (cell: (row: number) => string) =>
+      ['x,code', ...Array.from({ length: 300 }, (_, row) => `${row},${cell(row)}`)].join('\n') + '\n';
+    await writeFile(
+      path.join(dir, 'baseline.csv'),
+      rows((row) => ['red', 'green', 'blue'][row % 3]!),
+    );
+    await writeFile(
+      path.join(dir, 'current.csv'),
+      rows((row) => String(row % 2)),
+    );
+    const baseline = path.join(dir, 'baseline');
+    assert.equal((await validate({ data: path.join(dir, 'baseline.csv'), output: baseline })).exitCode, 0);
+    const result = await validate({
+      data: path.join(dir, 'current.csv'),
+      'baseline-statistics': path.join(baseline, 'statistics.json'),
+      'baseline-constraints': path.join(baseline, 'constraints.json'),
+      output: path.join(dir, 'current'),
+    });
+    assert.equal(result.exitCode, 1);
+    const domain = (await violationsOf(result)).find((v) => v.constraint_check_type === 'categorical_values_check');
+    assert.ok(domain, 'no categorical_values_check');
+    assert.match(domain.description, /Values outside the baseline domain: 0 \(150\), 1 \(150\)\./);
+  });
+
   it('checks a rules file and only warns when fail-on-violation is false', async () => {
     const dir = await tempDir();
     const rules = path.join(dir, 'rules.yml');

@@ -76,7 +76,7 @@ export class ChunkScratch {
       return this.csv;
     }
     const profile = new DatasetProfile(job.columnNames, job.profileOptions);
-    const made = { profile, sink: new ProfileSink(profile, job.columnNames) };
+    const made = { profile, sink: csvSink(profile, job) };
     // Profiles with value checks are not reset (see ColumnProfile.reset): made anew each time.
     if (checks === undefined || Object.keys(checks).length === 0) {
       this.csv = made;
@@ -113,7 +113,9 @@ export function runChunkJob(job: ChunkJob, bytes: Buffer, length: number, scratc
         expectedFields: job.columnNames.length,
         strict: job.strict,
       });
-      parser.parse(bytes, 0, length, job.atEof, reused?.sink ?? new ProfileSink(profile, job.columnNames));
+      const sink = reused?.sink ?? csvSink(profile, job);
+      parser.parse(bytes, 0, length, job.atEof, sink);
+      sink.endChunk();
       outcome.consumed = parser.consumed;
       outcome.lines = parser.lines;
       outcome.rows = parser.records;
@@ -143,6 +145,14 @@ export function runChunkJob(job: ChunkJob, bytes: Buffer, length: number, scratc
     outcome.problem = { detail: error.detail, line: error.line, column: error.column };
   }
   return outcome;
+}
+
+/**
+ * The sink of a CSV chunk: numbers of a column that holds no text in the chunk are left uncounted in its value
+ * frequencies (see `ProfileSinkOptions`); `profileSources` reads the file again should such a column turn out String.
+ */
+function csvSink(profile: DatasetProfile, job: CsvChunkJob): ProfileSink {
+  return new ProfileSink(profile, job.columnNames, { leaveNumbersUncounted: true });
 }
 
 /** The outcome with its profile as a structured-clone-friendly state, to post from a worker. */

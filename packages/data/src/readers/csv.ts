@@ -11,8 +11,10 @@
  * (`CsvRecordSink.fastRecord`, see `ProfileSink`), decoding numbers while it scans, and the parser reads only the
  * rows the fast path declines (quotes escaped or spanning lines, invalid UTF-8, a CR alone, ragged rows, the end of
  * the bytes). Measured on this machine (scripts/bench/chunk-bench.ts, the 1 GB benchmark file of 10 numeric + 5
- * string columns, one thread): ~2 µs a row in all, of which the scan and number decoding take ~25 %, the per-column
- * hand-over ~10 %, and the profile the rest (frequencies ~30 %, KLL sketch ~15 %, moments ~5 %).
+ * string columns, one thread): ~2 µs a row when every value is counted in the frequencies, of which the scan and
+ * number decoding take ~25 %, the per-column hand-over ~10 %, and the profile the rest (frequencies ~30 %, KLL sketch
+ * ~15 %, moments ~5 %). Leaving the numbers of numeric columns uncounted (`ProfileSinkOptions`) takes off ~15 %;
+ * run-to-run spread on this machine is about ±10 %, so compare medians of several runs.
  *
  * The dialect is RFC 4180 with the leniency of Python's `csv` module (strict=False) for what the RFC leaves undefined:
  * - Fields are separated by `delimiter` (one ASCII byte) and records by LF or CR LF. A CR not followed by LF is data.
@@ -498,6 +500,20 @@ const DECODED_INTEGRAL = 0xfd;
 const DECODED_FRACTIONAL = 0xfe;
 /** 10^0 … 10^15: the divisors of the fast path's decimals (at most 15 digits in all). */
 const DECIMAL_SCALES = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+/** Numbers a column keeps uncounted in a chunk (1 MiB) before recording them as skipped and keeping the next ones. */
+const MAX_KEPT_NUMBERS = 1 << 17;
+
+export interface ProfileSinkOptions {
+  /**
+   * Leave the numbers of a column uncounted in its value frequencies while the chunk holds no text for it (default
+   * false). Counting numbers is about a third of the cost of profiling a numeric column, and no output reads those
+   * counts unless the column turns out String. The numbers are kept (in order, up to `MAX_KEPT_NUMBERS`) and counted
+   * when the column's first text comes, so a column with text in every chunk is counted exactly; the others are
+   * recorded as skipped (`FrequentValues.skipNumbers`) by `endChunk`, which the caller must then call when the chunk
+   * ends. Columns named in the profile's `countNumbersOf` are always counted.
+   */
+  leaveNumbersUncounted?: boolean;
+}
 
 /**
  * Feeds records to a profile, allocating nothing per row (column-at-a-time loops, typed buffers, values in batches):
@@ -511,6 +527,8 @@ const DECIMAL_SCALES = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e
  *   column's sketch and tables stay in cache for thousands of values instead of being fetched again every batch.
  * - Text is counted from its bytes (`FrequentValues.addAscii`): strings are made only for non-ASCII or escaped text,
  *   and for columns with per-value checks (which need the text as written and keep the cell-by-cell path).
+ * - Optionally (`leaveNumbersUncounted`), a column's numbers skip the value frequencies until its first text in the
+ *   chunk (see `ProfileSinkOptions`).
  * Fields past the header's width are dropped; missing trailing fields count as missing values (the profile counts
  * rows, not calls). The parser calls `finish()` when a parse ends; the bytes must stay unchanged until then.
  */
@@ -540,15 +558,31 @@ export class ProfileSink implements CsvRecordSink {
   /** Byte classes of unquoted fields for the delimiter of the parser that last called `fastRecord`. */
   private classes = new Uint8Array(0);
   private classesDelimiter = -1;
+  /** Per column: 1 where its numbers may stay uncounted (see `ProfileSinkOptions`), and 1 while they do. */
+  private readonly mayLeaveUncounted: Uint8Array;
+  private readonly leavingUncounted: Uint8Array;
+  /** Per column, the numbers not counted yet in this chunk, in order (see `ProfileSinkOptions`). */
+  private readonly keptNumbers: (Float64Array | undefined)[];
+  private readonly keptCounts: Int32Array;
 
   constructor(
     readonly profile: DatasetProfile,
     columnNames: readonly string[],
+    options: ProfileSinkOptions = {},
   ) {
     this.width = columnNames.length;
     const checks = profile.options.valueChecks ?? {};
+    const counted = profile.options.countNumbersOf ?? [];
     this.columns = columnNames.map((_, index) => profile.columns[index]!);
     this.fromBytes = Uint8Array.from(columnNames, (name) => (checks[name] === undefined ? 1 : 0));
+    this.mayLeaveUncounted = Uint8Array.from(columnNames, (name, index) =>
+      options.leaveNumbersUncounted === true && counted !== 'all' && !counted.includes(name) && this.fromBytes[index]
+        ? 1
+        : 0,
+    );
+    this.leavingUncounted = this.mayLeaveUncounted.slice();
+    this.keptNumbers = new Array<Float64Array | undefined>(this.width).fill(undefined);
+    this.keptCounts = new Int32Array(this.width);
     this.starts = new Int32Array(this.width * BATCH_ROWS);
     this.ends = new Int32Array(this.width * BATCH_ROWS);
     this.flags = new Uint8Array(this.width * BATCH_ROWS);
@@ -764,10 +798,11 @@ export class ProfileSink implements CsvRecordSink {
         if ((flag & ~FieldFlag.Quoted) !== 0) {
           // Non-ASCII or escaped: the text, after everything gathered before it.
           if (count > 0) {
-            column.addNumbers(numbers, count, fractional);
+            this.handOverNumbers(index, numbers, count, fractional);
             count = fractional = 0;
           }
           if (strings > 0) strings = this.flushStrings(index, strings, bytes);
+          if (this.leavingUncounted[index] === 1) this.countKeptNumbers(index);
           column.addText(fieldText(bytes, start, end, flag));
           continue;
         }
@@ -783,9 +818,10 @@ export class ProfileSink implements CsvRecordSink {
         }
         if (kind === ValueKind.String || kind === ValueKind.Boolean) {
           if (count > 0) {
-            column.addNumbers(numbers, count, fractional);
+            this.handOverNumbers(index, numbers, count, fractional);
             count = fractional = 0;
           }
+          if (this.leavingUncounted[index] === 1) this.countKeptNumbers(index);
           if (kind === ValueKind.Boolean) {
             if (strings > 0) strings = this.flushStrings(index, strings, bytes);
             column.addBoolean(lastParsed.boolean);
@@ -804,7 +840,7 @@ export class ProfileSink implements CsvRecordSink {
       numbers[count++] = number;
       if (isFractional) fractional++;
       if (count === SLAB) {
-        column.addNumbers(numbers, count, fractional);
+        this.handOverNumbers(index, numbers, count, fractional);
         count = fractional = 0;
       }
     }
@@ -828,9 +864,55 @@ export class ProfileSink implements CsvRecordSink {
   }
 
   private flushNumbers(index: number): void {
-    this.columns[index]!.addNumbers(this.slabNumbers[index]!, this.numberCounts[index]!, this.fractionalCounts[index]!);
+    this.handOverNumbers(index, this.slabNumbers[index]!, this.numberCounts[index]!, this.fractionalCounts[index]!);
     this.numberCounts[index] = 0;
     this.fractionalCounts[index] = 0;
+  }
+
+  /** Gives a slab of numbers to the column; while it is leaving numbers uncounted, keeps them for its frequencies. */
+  private handOverNumbers(index: number, numbers: Float64Array, count: number, fractional: number): void {
+    const column = this.columns[index]!;
+    if (this.leavingUncounted[index] === 0) {
+      column.addNumbers(numbers, count, fractional);
+      return;
+    }
+    column.addNumbers(numbers, count, fractional, false);
+    let kept = this.keptCounts[index]!;
+    if (kept + count > MAX_KEPT_NUMBERS) {
+      // Too many to keep: these are left uncounted for good, and keeping starts again.
+      column.frequencies.skipNumbers(kept);
+      kept = 0;
+    }
+    let buffer = this.keptNumbers[index];
+    if (buffer === undefined || buffer.length < kept + count) {
+      const grown = new Float64Array(Math.min(MAX_KEPT_NUMBERS, Math.max(2 * (kept + count), SLAB)));
+      if (buffer !== undefined) grown.set(buffer.subarray(0, kept));
+      this.keptNumbers[index] = buffer = grown;
+    }
+    buffer.set(numbers.subarray(0, count), kept);
+    this.keptCounts[index] = kept + count;
+  }
+
+  /** The column's first text in the chunk: its numbers so far are counted before it, and the next ones as they come. */
+  private countKeptNumbers(index: number): void {
+    const kept = this.keptCounts[index]!;
+    if (kept > 0) this.columns[index]!.frequencies.addNumbers(this.keptNumbers[index]!, kept);
+    this.keptCounts[index] = 0;
+    this.leavingUncounted[index] = 0;
+  }
+
+  /**
+   * Ends a chunk (after its last `parse`): the numbers still uncounted are recorded as skipped, and the next chunk,
+   * profiled into a fresh or reset profile, starts leaving numbers uncounted again.
+   */
+  endChunk(): void {
+    this.finish();
+    for (let index = 0; index < this.width; index++) {
+      const kept = this.keptCounts[index]!;
+      if (kept > 0) this.columns[index]!.frequencies.skipNumbers(kept);
+    }
+    this.keptCounts.fill(0);
+    this.leavingUncounted.set(this.mayLeaveUncounted);
   }
 
   /** Hands over the column's `count` gathered texts; returns 0, their new number. */

@@ -137,10 +137,43 @@ export interface ProfileSourcesResult {
   raggedExamples: RaggedRowExample[];
   /** One sentence each, for the log and the report. */
   warnings: string[];
+  /**
+   * Times the data was read: 2 when a column held only numbers in some chunks and text in others, so that its
+   * numbers, left uncounted in the first read, are counted in its value frequencies (see `profileSources`).
+   */
+  reads: number;
 }
 
-/** Resolves `spec`, reads and profiles every file, and merges the profiles (see the module comment). */
+/**
+ * Resolves `spec`, reads and profiles every file, and merges the profiles (see the module comment).
+ *
+ * The CSV reader leaves a column's numbers out of its value frequencies in a chunk where the column holds no text
+ * (`ProfileSinkOptions`): they are read only when the column is String. Should a column turn out String with numbers
+ * left out (text in some chunks only), the data is read a second time with that column's numbers counted, and the
+ * second result is returned, exact. Name the columns known to need them in `profileOptions.countNumbersOf` (a
+ * baseline's String columns) to count them in the first read.
+ */
 export async function profileSources(options: ProfileSourcesOptions): Promise<ProfileSourcesResult> {
+  const first = await readAndProfile(options);
+  const uncounted = first.profile.columns
+    .filter((column) => column.frequencies.uncountedNumbers > 0 && column.inferredType === 'String')
+    .map((column) => column.name);
+  if (uncounted.length === 0) return first;
+  const counted = options.profileOptions?.countNumbersOf;
+  if (counted === 'all') throw new Error('numbers were left uncounted in columns named in countNumbersOf');
+  options.logger?.info(
+    `Reading the data again: ${uncounted.map((name) => JSON.stringify(name)).join(', ')} ` +
+      `${uncounted.length === 1 ? 'holds' : 'hold'} text in some chunks and only numbers in others, ` +
+      'and the value frequencies of a String column count its numbers too.',
+  );
+  const second = await readAndProfile({
+    ...options,
+    profileOptions: { ...options.profileOptions, countNumbersOf: [...(counted ?? []), ...uncounted] },
+  });
+  return { ...second, seconds: first.seconds + second.seconds, reads: 2 };
+}
+
+async function readAndProfile(options: ProfileSourcesOptions): Promise<ProfileSourcesResult> {
   if (isReaderWorkerThread()) {
     // A bundled action whose entry does not guard itself runs again in each reader worker: stop it there, loudly,
     // before it starts workers of its own (see worker.ts).
@@ -330,6 +363,7 @@ class ProfileRun {
       raggedRows: this.raggedRows,
       raggedExamples: this.ragged,
       warnings: this.warnings,
+      reads: 1,
     };
   }
 
