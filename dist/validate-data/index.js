@@ -72499,8 +72499,13 @@ function runChunkJob(job, bytes, length, scratch) {
                 strict: job.strict,
             });
             const sink = reused?.sink ?? csvSink(profile, job);
-            parser.parse(bytes, 0, length, job.atEof, sink);
-            sink.endChunk();
+            try {
+                parser.parse(bytes, 0, length, job.atEof, sink);
+            }
+            finally {
+                // Also after a malformed record: a reused sink must start the next chunk clean.
+                sink.endChunk();
+            }
             outcome.consumed = parser.consumed;
             outcome.lines = parser.lines;
             outcome.rows = parser.records;
