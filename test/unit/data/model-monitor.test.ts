@@ -119,17 +119,21 @@ describe('statistics.json', () => {
   });
 
   it('reports JSON syntax errors with file, line and column', () => {
-    throwsDataError(
-      () => parseStatistics('{\n  "version": 0,\n  "features": [,]\n}', 'baseline/statistics.json'),
-      (error) => {
-        assert.deepEqual(error.location, { file: 'baseline/statistics.json', line: 3, column: 16 });
-        assert.match(error.message, /^baseline\/statistics\.json:3:16: invalid JSON: /);
-      },
-    );
-    throwsDataError(
-      () => parseStatistics('{"features": [', 's.json'),
-      (error) => assert.deepEqual(error.location, { file: 's.json', line: 1, column: 15 }),
-    );
+    const cases: [text: string, line: number, column: number, problem: string][] = [
+      ['{\n  "version": 0,\n  "features": [,]\n}', 3, 16, "expected a JSON value, found ','"],
+      ['{"features": [', 1, 15, 'expected a JSON value, found the end of the document'],
+      ['{"dataset": {"item_count": Infinity}, "features": []}', 1, 28, "expected a JSON value, found 'Infinity'"],
+      ['\uFEFF{"features": x}', 1, 14, "expected a JSON value, found 'x'"],
+    ];
+    for (const [text, line, column, problem] of cases) {
+      throwsDataError(
+        () => parseStatistics(text, 'baseline/statistics.json'),
+        (error) => {
+          assert.deepEqual(error.location, { file: 'baseline/statistics.json', line, column });
+          assert.equal(error.message, `baseline/statistics.json:${line}:${column}: invalid JSON: ${problem}`);
+        },
+      );
+    }
   });
 
   it('reports a wrong shape with the file and the JSON path', () => {
@@ -383,14 +387,31 @@ describe('JSON error location', () => {
   it('describes common mistakes', () => {
     assert.deepEqual(locateJsonError('{"a": 1,}'), {
       offset: 8,
-      problem: 'expected a double-quoted property name, got "}"',
+      problem: "expected a double-quoted property name, found '}'",
     });
     assert.deepEqual(locateJsonError("{'a': 1}"), {
       offset: 1,
-      problem: 'expected a double-quoted property name, got "\'"',
+      problem: "expected a double-quoted property name, found '''",
     });
-    assert.deepEqual(locateJsonError('[1 2]'), { offset: 3, problem: "expected ',' or ']', got \"2\"" });
-    assert.deepEqual(locateJsonError('{"a": tru}'), { offset: 6, problem: 'unexpected "t"' });
-    assert.deepEqual(locateJsonError('"abc'), { offset: 4, problem: 'unterminated string' });
+    assert.deepEqual(locateJsonError('[1 2]'), {
+      offset: 3,
+      problem: "expected ',' or ']' after an array element, found '2'",
+    });
+    assert.deepEqual(locateJsonError('{"a": tru}'), { offset: 6, problem: "expected a JSON value, found 'tru'" });
+    // The opening quote says which string was left open; the end of the file would not.
+    assert.deepEqual(locateJsonError('"abc'), { offset: 0, problem: 'unterminated string' });
+  });
+
+  it('reads NaN and Infinity as JSON.parse does: not JSON', () => {
+    assert.deepEqual(locateJsonError('{"mean": NaN}'), { offset: 9, problem: "expected a JSON value, found 'NaN'" });
+    assert.deepEqual(locateJsonError('[-Infinity]'), { offset: 2, problem: "expected a digit, found 'I'" });
+  });
+
+  it('keeps the last of two equal keys, as JSON.parse does', () => {
+    const parsed = parseStatistics(
+      '{"version": 0, "dataset": {"item_count": 1, "item_count": 418}, "features": []}',
+      'statistics.json',
+    );
+    assert.equal(parsed.dataset.item_count, 418);
   });
 });

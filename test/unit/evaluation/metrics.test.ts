@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ConfigurationError } from '@mlops-actions/core';
 import {
+  JsonDuplicateKeyError,
   JsonSyntaxError,
   createMetricSet,
   editDistance,
@@ -221,6 +222,25 @@ describe('parseMetricsDocument: errors', () => {
     );
   });
 
+  it('refuses a key written twice in one object, at the second one', () => {
+    const error = configurationError(() => parseMetricsDocument('{\n  "accuracy": 0.9,\n  "accuracy": 0.5\n}'));
+    assert.equal(
+      error.message,
+      `Input 'metrics' line 3, column 3: the key 'accuracy' appears twice in one object (first at line 2, column 3)`,
+    );
+    assert.equal(error.input, 'metrics');
+    // Even where the value would be ignored: which of the two was meant cannot be told.
+    assert.match(
+      configurationError(() => parseMetricsDocument('{"a": 1, "curve": [{"x": 0, "x": 1}]}')).message,
+      /^Input 'metrics' line 1, column 29: the key 'x' appears twice/,
+    );
+    // The same key in two objects is two paths.
+    assert.deepEqual(
+      entries('{"train": {"loss": 1}, "validation": {"loss": 2}}').map(([path]) => path),
+      ['train.loss', 'validation.loss'],
+    );
+  });
+
   const badJson: { text: string; where: string }[] = [
     { text: '{"a": 1,}', where: `line 1, column 9: expected a double-quoted property name, found '}'` },
     { text: '{"a" 1}', where: `line 1, column 6: expected ':' after the property name, found '1'` },
@@ -278,8 +298,8 @@ describe('parseJson', () => {
     );
   });
 
-  it('rejects what JSON.parse rejects (apart from NaN and Infinity)', () => {
-    const alphabet = fc.constantFrom(...'{}[]",:0123456789.-+eE tfnrulas\\\n'.split(''));
+  it('rejects what JSON.parse rejects', () => {
+    const alphabet = fc.constantFrom(...'{}[]",:0123456789.-+eE tfnrulas\\\n'.split(''), 'NaN', 'Infinity');
     fc.assert(
       fc.property(fc.string({ unit: alphabet, maxLength: 20 }), (text) => {
         let nativeFailed = false;
@@ -301,11 +321,66 @@ describe('parseJson', () => {
     );
   });
 
-  it("accepts Python's NaN and Infinity and skips a byte-order mark", () => {
-    const value = parseJson('\uFEFF{"a": NaN, "b": [Infinity, -Infinity]}');
+  it("accepts Python's NaN and Infinity when asked, and skips a byte-order mark", () => {
+    const value = parseJson('\uFEFF{"a": NaN, "b": [Infinity, -Infinity]}', { nonFinite: true });
     assert.ok(value instanceof Map);
     assert.ok(Number.isNaN(value.get('a')));
     assert.deepEqual(value.get('b'), [Infinity, -Infinity]);
+    for (const [text, column, found] of [
+      ['{"a": NaN}', 7, "'NaN'"],
+      ['[Infinity]', 2, "'Infinity'"],
+      ['[-Infinity]', 3, "'I'"],
+    ] as const) {
+      assert.throws(() => JSON.parse(text));
+      assert.throws(
+        () => parseJson(text),
+        (error) => error instanceof JsonSyntaxError && error.column === column && error.detail.endsWith(found),
+      );
+    }
+  });
+
+  it('does not count a byte-order mark as a column', () => {
+    assert.throws(
+      () => parseJson('\uFEFF{x}'),
+      (error) => error instanceof JsonSyntaxError && error.line === 1 && error.column === 2 && error.offset === 2,
+    );
+  });
+
+  it('keeps the last of two equal keys at the place of the first by default, as JSON.parse does', () => {
+    const text = '{"b": 1, "a": 2, "b": 3}';
+    const value = parseJson(text);
+    assert.ok(value instanceof Map);
+    assert.deepEqual([...value], [...Object.entries(JSON.parse(text) as object)]);
+    assert.deepEqual(
+      [...value],
+      [
+        ['b', 3],
+        ['a', 2],
+      ],
+    );
+  });
+
+  it("refuses two equal keys in one object with duplicateKeys: 'reject'", () => {
+    assert.throws(
+      () => parseJson('{"a": {"b": 1,\n "c": 2, "b": 3}}', { duplicateKeys: 'reject' }),
+      (error) => {
+        assert.ok(error instanceof JsonDuplicateKeyError);
+        assert.ok(error instanceof JsonSyntaxError);
+        assert.equal(error.key, 'b');
+        assert.deepEqual([error.line, error.column, error.offset], [2, 10, 24]);
+        assert.deepEqual(error.first, { line: 1, column: 8 });
+        assert.equal(
+          error.message,
+          "line 2, column 10: the key 'b' appears twice in one object (first at line 1, column 8)",
+        );
+        return true;
+      },
+    );
+    // Keys are compared decoded: "\u0061" is "a".
+    assert.throws(() => parseJson('{"a": 1, "\\u0061": 2}', { duplicateKeys: 'reject' }), JsonDuplicateKeyError);
+    const value = parseJson('{"a": {"a": 1}, "b": [{"a": 2}, {"a": 3}]}', { duplicateKeys: 'reject' });
+    assert.ok(value instanceof Map);
+    assert.deepEqual([...value.keys()], ['a', 'b']);
   });
 
   it('refuses absurd nesting instead of overflowing the stack', () => {

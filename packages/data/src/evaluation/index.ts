@@ -17,5 +17,5 @@ export type {
   ResampleScratch,
   WeightedStatistics,
 } from './bootstrap.js';
-export { parseJson, JsonSyntaxError } from './json.js';
-export type { JsonObject, JsonValue } from './json.js';
+export { parseJson, JsonSyntaxError, JsonDuplicateKeyError } from '../json.js';
+export type { JsonObject, JsonReadOptions, JsonValue } from '../json.js';

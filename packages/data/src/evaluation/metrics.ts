@@ -1,8 +1,8 @@
 // Metrics documents: the `metrics` input (a SageMaker Pipelines evaluation report or a flat / nested map of numbers)
 // normalized to a MetricSet, plus the look-up rules and the report writer shared with computed metrics.
 import { ConfigurationError } from '@mlops-actions/core';
-import { JsonSyntaxError, parseJson } from './json.js';
-import type { JsonObject, JsonValue } from './json.js';
+import { JsonDuplicateKeyError, JsonSyntaxError, parseJson } from '../json.js';
+import type { JsonObject, JsonValue } from '../json.js';
 
 /** One metric: a value and, when known, an interval and a standard deviation. */
 export interface MetricValue {
@@ -158,15 +158,21 @@ export interface ParseMetricsOptions {
  *   (e.g. ROC curve points), empty objects and non-finite numbers are ignored and listed in `ignored`.
  *
  * Throws a ConfigurationError naming the input for text that is not JSON (with its line and column), for a document
- * that is not an object, for two keys that spell the same path (`{"f1.macro": 1, "f1": {"macro": 2}}`), and when no
+ * that is not an object, for two keys that spell the same path (`{"f1.macro": 1, "f1": {"macro": 2}}`, or one key twice
+ * in an object: JSON.parse would keep the last silently, and a gate must not pick one of two values), and when no
  * numeric metric remains.
  */
 export function parseMetricsDocument(text: string, options: ParseMetricsOptions = {}): ParsedMetrics {
   const input = options.input ?? 'metrics';
   let document: JsonValue;
   try {
-    document = parseJson(text);
+    document = parseJson(text, { nonFinite: true, duplicateKeys: 'reject' });
   } catch (error) {
+    if (error instanceof JsonDuplicateKeyError) {
+      throw new ConfigurationError(`Input '${input}' line ${error.line}, column ${error.column}: ${error.detail}`, {
+        input,
+      });
+    }
     if (error instanceof JsonSyntaxError) {
       throw new ConfigurationError(
         `Input '${input}' is not valid JSON: line ${error.line}, column ${error.column}: ${error.detail}`,
