@@ -86418,6 +86418,7 @@ function planLocal(input, context, env, jobName, notes) {
         environment: input.environment ?? {},
         metricDefinitions,
         outputPath: input['output-path']?.uri ?? path.join(context.runnerTemp, 'mlops-actions', ACTION, 'output'),
+        ...(input['kms-key'] !== undefined ? { kmsKeyId: input['kms-key'] } : {}),
         workDir,
         ...(region ? { region } : {}),
     };
@@ -86565,6 +86566,7 @@ function planStart(input, context, region, jobName, waiting, notes) {
         ...(tuningRequest ? { tuningRequest } : {}),
         ...(code ? { code } : {}),
         channelUploads,
+        ...(input['kms-key'] !== undefined ? { kmsKeyId: input['kms-key'] } : {}),
         ...waiting,
     };
 }
@@ -87556,7 +87558,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   qq: () => (/* reexport */ logger/* silentLogger */.qq)
 });
 
-// UNUSED EXPORTS: ConfigurationError, MULTIPART_PART_SIZE, Markdown, RawMarkdown, SAGEMAKER_NAME_PATTERN, WAIT_DEFAULTS, WaitTimeoutError, assertResourceName, atMostOneOf, backoffDelay, bold, code, configuredEndpoint, consoleLogger, details, envInputSource, escapeCell, escapeHtml, escapeMarkdown, exactlyOneOf, formatDuration, formatDurationInput, formatLocated, heading, inlineCode, inputs, isNetworkError, isThrottlingError, isTransientError, isUserError, joinLocation, link, list, mermaidBarChart, mermaidPie, needsPathStyle, openStorage, paragraph, parseBoolInput, parseDurationInput, parseEnumInput, parseInputs, parseIntInput, parseListInput, parseMapInput, parseNumberInput, parseStorageUri, parseStringInput, parseUriInput, raw, recordingLogger, resolveRegion, resourceName, runContext, s3Client, sleep, standardTags, statusIcon, table, truncateMarkdown, waitFor
+// UNUSED EXPORTS: ConfigurationError, KMS_KEY_INPUT, MULTIPART_PART_SIZE, Markdown, RawMarkdown, SAGEMAKER_NAME_PATTERN, WAIT_DEFAULTS, WaitTimeoutError, assertResourceName, atMostOneOf, backoffDelay, bold, code, configuredEndpoint, consoleLogger, details, envInputSource, escapeCell, escapeHtml, escapeMarkdown, exactlyOneOf, formatDuration, formatDurationInput, formatLocated, heading, inlineCode, inputs, isNetworkError, isThrottlingError, isTransientError, isUserError, joinLocation, link, list, mermaidBarChart, mermaidPie, needsPathStyle, openStorage, paragraph, parseBoolInput, parseDurationInput, parseEnumInput, parseInputs, parseIntInput, parseListInput, parseMapInput, parseNumberInput, parseStorageUri, parseStringInput, parseUriInput, raw, recordingLogger, resolveRegion, resourceName, runContext, s3Client, sleep, standardTags, statusIcon, table, truncateMarkdown, waitFor
 
 // EXTERNAL MODULE: ./packages/core/src/errors.ts
 var errors = __nccwpck_require__(37638);
@@ -87875,14 +87877,14 @@ function openStorage(options = {}) {
             throw new DataError(`not valid JSON (${errorMessage(error)})`, { file: uri, ...jsonPosition(error, text) });
         }
     }
-    async function write(location, body, { contentType, signal } = {}) {
+    async function write(location, body, { contentType, kmsKeyId, signal } = {}) {
         const loc = parse(location);
         try {
             throwIfAborted(signal);
             if (loc.kind === 'local')
                 await writeLocal(loc, body, signal);
             else
-                await writeS3(loc, body, contentType, signal);
+                await writeS3(loc, body, { contentType, kmsKeyId }, signal);
         }
         catch (error) {
             if (body instanceof Readable && !body.destroyed)
@@ -87912,7 +87914,7 @@ function openStorage(options = {}) {
             throw localFailure(error, loc.uri, 'write');
         }
     }
-    async function writeS3(loc, body, contentType, signal) {
+    async function writeS3(loc, body, { contentType, kmsKeyId }, signal) {
         const key = objectKey(loc);
         const client = s3();
         const controller = new AbortController();
@@ -87925,6 +87927,8 @@ function openStorage(options = {}) {
                 Key: key,
                 Body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
                 ...(contentType ? { ContentType: contentType } : {}),
+                // Upload copies these into PutObject or CreateMultipartUpload alike; the parts inherit the upload's encryption.
+                ...(kmsKeyId ? { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: kmsKeyId } : {}),
             },
             partSize,
             queueSize,
@@ -88191,7 +88195,7 @@ const version_MLOPS_ACTIONS_VERSION = '0.1.0';
 /***/ 97276:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* unused harmony exports parseStringInput, parseBoolInput, parseIntInput, parseNumberInput, parseDurationInput, formatDurationInput, parseEnumInput, parseListInput, parseMapInput, parseStorageUri, parseUriInput, inputs, envInputSource, parseInputs, exactlyOneOf, atMostOneOf */
+/* unused harmony exports parseStringInput, parseBoolInput, parseIntInput, parseNumberInput, parseDurationInput, formatDurationInput, parseEnumInput, parseListInput, parseMapInput, parseStorageUri, parseUriInput, KMS_KEY_INPUT, inputs, envInputSource, parseInputs, exactlyOneOf, atMostOneOf */
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73136);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(38815);
@@ -88506,6 +88510,15 @@ function parseUriInput(name, raw, options = {}) {
     }
     return parsed;
 }
+/**
+ * A `kms-key` input: the characters and length SageMaker allows in a KmsKeyId, which covers the id, alias and ARN forms
+ * S3 takes too, so a pasted typo fails before anything is uploaded rather than as an AccessDenied later.
+ */
+const KMS_KEY_INPUT = {
+    pattern: /[a-zA-Z0-9:/_-]+/,
+    patternDescription: 'a KMS key id, alias or ARN',
+    maxLength: 2048,
+};
 function define(type, options, parse, values) {
     const required = options?.required === true;
     const defaultValue = options?.default;
@@ -92192,6 +92205,8 @@ function bestSoFar(t) {
 //   followed inside the folder and skipped (with a warning) when they lead out of it, as for the code.
 // - Downloads read `s3://bucket/prefix` as a folder (`prefix` and `prefix/...`), never `prefix-other/...`, which
 //   SageMaker's plain key-prefix match would also take; a file-like URI downloads as that one file.
+// - Uploads take an SSE-KMS key (`kmsKeyId`) for buckets whose policy refuses objects without one; downloads write only
+//   local files, so they take none.
 
 
 
@@ -92200,17 +92215,17 @@ function bestSoFar(t) {
 /** Parallel uploads or downloads: enough to hide S3's per-request latency, few enough for a 2-core runner. */
 const STAGING_CONCURRENCY = 4;
 /** Uploads every file of a collected tree to `<destination>/<relative path>`. */
-async function uploadTree(tree, destination, { storage, logger = silentLogger, signal }) {
+async function uploadTree(tree, destination, { storage, logger = silentLogger, signal, kmsKeyId }) {
     const prefix = asPrefix(storage, destination);
     await forEachLimited(tree.files, STAGING_CONCURRENCY, signal, async (file) => {
-        await storage.write(storage.join(prefix, file.path), createReadStream(file.absolutePath), { signal });
+        await storage.write(storage.join(prefix, file.path), createReadStream(file.absolutePath), { kmsKeyId, signal });
     });
     logger.debug(`Uploaded ${tree.files.length} files (${formatBytes(tree.contentBytes)}) to ${prefix}`);
     return { uri: prefix, fileCount: tree.files.length, bytes: tree.contentBytes };
 }
 /** Uploads a local channel (a file or a directory) and returns the prefix to give the job as its S3Uri. */
 async function stageLocalChannel(options) {
-    const { storage, localPath, destination, channel, logger = silentLogger, signal } = options;
+    const { storage, localPath, destination, channel, logger = silentLogger, signal, kmsKeyId } = options;
     const stats = await stat(localPath).catch(() => undefined);
     if (!stats) {
         throw new ConfigurationError(`Input 'inputs' has ${channel}: ${localPath}, which does not exist`, {
@@ -92219,7 +92234,10 @@ async function stageLocalChannel(options) {
     }
     const prefix = asPrefix(storage, destination);
     if (stats.isFile()) {
-        await storage.write(storage.join(prefix, path.basename(localPath)), createReadStream(localPath), { signal });
+        await storage.write(storage.join(prefix, path.basename(localPath)), createReadStream(localPath), {
+            kmsKeyId,
+            signal,
+        });
         logger.info(`Uploaded ${localPath} (${formatBytes(stats.size)}) for channel ${channel} to ${prefix}`);
         return { uri: prefix, fileCount: 1, bytes: stats.size };
     }
@@ -92229,13 +92247,13 @@ async function stageLocalChannel(options) {
             input: 'inputs',
         });
     }
-    const uploaded = await uploadTree(tree, prefix, { storage, logger, signal });
+    const uploaded = await uploadTree(tree, prefix, { storage, logger, signal, kmsKeyId });
     logger.info(`Uploaded ${uploaded.fileCount} files (${formatBytes(uploaded.bytes)}) from ${localPath} for channel ${channel} to ${prefix}`);
     return uploaded;
 }
 /** Packs the code as sourcedir.tar.gz (see createSourceArchive) and uploads it to `destination`. */
 async function uploadSourceArchive(options) {
-    const { storage, destination, tempPath, logger = silentLogger, signal } = options;
+    const { storage, destination, tempPath, logger = silentLogger, signal, kmsKeyId } = options;
     const archive = options.sourceDir !== undefined
         ? await createSourceArchive({
             sourceDir: options.sourceDir,
@@ -92247,7 +92265,11 @@ async function uploadSourceArchive(options) {
         : await createEntryPointArchive({ entryPoint: options.entryPoint, outputPath: tempPath, logger, signal });
     if (options.sourceDir !== undefined)
         checkEntryPointArchived(archive, options.entryPoint, options.sourceDir);
-    await storage.write(destination, createReadStream(archive.path), { contentType: 'application/gzip', signal });
+    await storage.write(destination, createReadStream(archive.path), {
+        contentType: 'application/gzip',
+        kmsKeyId,
+        signal,
+    });
     logger.info(`Uploaded the code (${formatBytes(archive.archiveBytes)}) to ${destination}`);
     return archive;
 }
@@ -92262,7 +92284,7 @@ function checkEntryPointArchived(archive, entryPoint, sourceDir) {
 }
 /** Uploads the code folder as plain files, through the same filter as sourcedir.tar.gz (.sagemakerignore and all). */
 async function uploadSourceFiles(options) {
-    const { storage, sourceDir, destination, logger = silentLogger, signal } = options;
+    const { storage, sourceDir, destination, logger = silentLogger, signal, kmsKeyId } = options;
     const maxBytes = options.maxBytes ?? DEFAULT_SOURCE_MAX_BYTES;
     const stats = await stat(sourceDir).catch(() => undefined);
     if (!stats?.isDirectory()) {
@@ -92276,7 +92298,7 @@ async function uploadSourceFiles(options) {
             `${tree.files.length} files, over the limit of ${formatBytes(maxBytes)}. List what training does not need in ` +
             `${IGNORE_FILE_NAME}, pass data as an input channel instead, or raise source-dir-size-limit.`, { input: 'source-dir-size-limit' });
     }
-    const uploaded = await uploadTree(tree, destination, { storage, logger, signal });
+    const uploaded = await uploadTree(tree, destination, { storage, logger, signal, kmsKeyId });
     logger.info(`Uploaded the code (${uploaded.fileCount} files, ${formatBytes(uploaded.bytes)}) to ${uploaded.uri}`);
     return uploaded;
 }

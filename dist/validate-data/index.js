@@ -64838,6 +64838,15 @@ function parseUriInput(name, raw, options = {}) {
     }
     return parsed;
 }
+/**
+ * A `kms-key` input: the characters and length SageMaker allows in a KmsKeyId, which covers the id, alias and ARN forms
+ * S3 takes too, so a pasted typo fails before anything is uploaded rather than as an AccessDenied later.
+ */
+const KMS_KEY_INPUT = {
+    pattern: /[a-zA-Z0-9:/_-]+/,
+    patternDescription: 'a KMS key id, alias or ARN',
+    maxLength: 2048,
+};
 function inputs_define(type, options, parse, values) {
     const required = options?.required === true;
     const defaultValue = options?.default;
@@ -65464,14 +65473,14 @@ function openStorage(options = {}) {
             throw new DataError(`not valid JSON (${errors_errorMessage(error)})`, { file: uri, ...jsonPosition(error, text) });
         }
     }
-    async function write(location, body, { contentType, signal } = {}) {
+    async function write(location, body, { contentType, kmsKeyId, signal } = {}) {
         const loc = parse(location);
         try {
             throwIfAborted(signal);
             if (loc.kind === 'local')
                 await writeLocal(loc, body, signal);
             else
-                await writeS3(loc, body, contentType, signal);
+                await writeS3(loc, body, { contentType, kmsKeyId }, signal);
         }
         catch (error) {
             if (body instanceof external_node_stream_.Readable && !body.destroyed)
@@ -65501,7 +65510,7 @@ function openStorage(options = {}) {
             throw localFailure(error, loc.uri, 'write');
         }
     }
-    async function writeS3(loc, body, contentType, signal) {
+    async function writeS3(loc, body, { contentType, kmsKeyId }, signal) {
         const key = objectKey(loc);
         const client = s3();
         const controller = new AbortController();
@@ -65514,6 +65523,8 @@ function openStorage(options = {}) {
                 Key: key,
                 Body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
                 ...(contentType ? { ContentType: contentType } : {}),
+                // Upload copies these into PutObject or CreateMultipartUpload alike; the parts inherit the upload's encryption.
+                ...(kmsKeyId ? { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: kmsKeyId } : {}),
             },
             partSize,
             queueSize,
@@ -69449,171 +69460,343 @@ class DatasetProfile {
 }
 
 ;// CONCATENATED MODULE: ./packages/data/src/json.ts
+// The one JSON reader that reports where a document goes wrong. On Node 20 many of JSON.parse's errors carry no
+// position ("Unexpected token 'N', ... is not valid JSON"), and users need the line and column of their mistake.
+//
+// Two ways in:
+// - parseJsonFile (Model Monitor files, several MB): JSON.parse does the work, as it is much faster than
+//   any reader written in JS; the reader below runs only after it failed, to say where.
+// - parseJson (metrics documents): the reader builds the value itself, as Maps, because those callers need what
+//   JSON.parse cannot give — document key order, Python's NaN / Infinity tokens, duplicate keys refused.
 
+class JsonSyntaxError extends Error {
+    detail;
+    offset;
+    line;
+    column;
+    name = 'JsonSyntaxError';
+    constructor(detail, 
+    /** In UTF-16 code units from the start of the text, byte-order mark included. */
+    offset, 
+    /** 1-based. */
+    line, 
+    /** 1-based, in UTF-16 code units; a byte-order mark does not count. */
+    column) {
+        super(`line ${line}, column ${column}: ${detail}`);
+        this.detail = detail;
+        this.offset = offset;
+        this.line = line;
+        this.column = column;
+    }
+}
+/** A key seen twice in one object, with `duplicateKeys: 'reject'`. Valid JSON, but a reader that refuses it. */
+class JsonDuplicateKeyError extends JsonSyntaxError {
+    key;
+    first;
+    name = 'JsonDuplicateKeyError';
+    constructor(key, offset, line, column, first) {
+        super(`the key '${key}' appears twice in one object (first at line ${first.line}, column ${first.column})`, offset, line, column);
+        this.key = key;
+        this.first = first;
+    }
+}
 /**
- * Parses a JSON file's text; a syntax error becomes a DataError at its line and column. `JSON.parse` does the work;
- * only when it fails does a small scanner walk the text to find where, since V8's messages do not always say.
+ * Parses JSON text (RFC 8259; a leading byte-order mark is skipped) into Maps, arrays and primitives. Throws a
+ * JsonSyntaxError at the first character that cannot be read.
+ */
+function parseJson(text, options = {}) {
+    return new JsonReader(text, options).document();
+}
+/**
+ * Parses a JSON file's text into plain objects (JSON.parse's value; a leading byte-order mark is skipped); a syntax
+ * error becomes a DataError at its line and column.
  */
 function json_parseJsonFile(text, file) {
-    const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     try {
-        return JSON.parse(body);
+        return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
     }
     catch (error) {
-        const { offset, problem } = locateJsonError(body);
-        const { line, column } = lineAndColumn(body, offset);
-        throw new DataError(`invalid JSON: ${problem}`, { file, line, column }, { cause: error });
+        const { detail, line, column } = syntaxErrorIn(text);
+        throw new DataError(`invalid JSON: ${detail}`, { file, line, column }, { cause: error });
     }
+}
+/** The offset and a description of the first syntax error in `text`, as JSON.parse reads it. */
+function locateJsonError(text) {
+    const { offset, detail } = syntaxErrorIn(text);
+    return { offset, problem: detail };
+}
+function syntaxErrorIn(text) {
+    try {
+        new JsonReader(text, {}).document();
+    }
+    catch (error) {
+        if (error instanceof JsonSyntaxError)
+            return error;
+        throw error;
+    }
+    // JSON.parse disagreed with the reader; point at the end rather than nowhere.
+    const { line, column } = lineAndColumn(text, text.length);
+    return new JsonSyntaxError('not valid JSON', text.length, line, column);
 }
 function lineAndColumn(text, offset) {
     let line = 1;
-    let lineStart = 0;
-    for (let i = 0; i < offset && i < text.length; i++) {
-        if (text.charCodeAt(i) === 10) {
+    // Editors do not show a byte-order mark, so it takes no column.
+    let lineStart = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+    for (let index = 0; index < offset; index++) {
+        if (text.charCodeAt(index) === 0x0a) {
             line++;
-            lineStart = i + 1;
+            lineStart = index + 1;
         }
     }
     return { line, column: offset - lineStart + 1 };
 }
-class JsonSyntaxProblem {
-    offset;
-    problem;
-    constructor(offset, problem) {
-        this.offset = offset;
-        this.problem = problem;
+/** Deep enough for any metrics or Model Monitor document, shallow enough never to exhaust the call stack. */
+const MAX_DEPTH = 256;
+const SIMPLE_ESCAPES = {
+    '"': '"',
+    '\\': '\\',
+    '/': '/',
+    b: '\b',
+    f: '\f',
+    n: '\n',
+    r: '\r',
+    t: '\t',
+};
+/** What an error names as found: a whole word (`tru`, `NaN`) reads better than its first letter. */
+const WORD = /[\w+-]+/y;
+class JsonReader {
+    text;
+    position = 0;
+    nonFinite;
+    rejectDuplicates;
+    constructor(text, options) {
+        this.text = text;
+        if (text.charCodeAt(0) === 0xfeff)
+            this.position = 1;
+        this.nonFinite = options.nonFinite ?? false;
+        this.rejectDuplicates = options.duplicateKeys === 'reject';
     }
-}
-/** The offset and a description of the first syntax error in `text` (RFC 8259). */
-function locateJsonError(text) {
-    let i = 0;
-    const fail = (problem, at = i) => {
-        throw new JsonSyntaxProblem(at, problem);
-    };
-    const unexpected = () => i >= text.length ? fail('unexpected end of input') : fail(`unexpected ${JSON.stringify(text[i])}`);
-    const skipSpace = () => {
-        while (i < text.length && ' \t\n\r'.includes(text[i]))
-            i++;
-    };
-    const expect = (char, what) => {
-        skipSpace();
-        if (text[i] !== char) {
-            if (i >= text.length)
-                fail(`unexpected end of input, expected ${what}`);
-            fail(`expected ${what}, got ${JSON.stringify(text[i])}`);
+    document() {
+        this.skipWhitespace();
+        if (this.position >= this.text.length)
+            this.fail('expected a JSON value, found an empty document');
+        const value = this.value(0);
+        this.skipWhitespace();
+        if (this.position < this.text.length)
+            this.fail(`expected the end of the document, found ${this.describeNext()}`);
+        return value;
+    }
+    value(depth) {
+        if (depth > MAX_DEPTH)
+            this.fail(`nesting deeper than ${MAX_DEPTH} levels`);
+        const char = this.text[this.position];
+        switch (char) {
+            case '{':
+                return this.object(depth);
+            case '[':
+                return this.array(depth);
+            case '"':
+                return this.string();
+            case 't':
+                return this.literal('true', true);
+            case 'f':
+                return this.literal('false', false);
+            case 'n':
+                return this.literal('null', null);
         }
-        i++;
-    };
-    const string = () => {
-        i++; // opening quote
-        for (;;) {
-            if (i >= text.length)
-                fail('unterminated string');
-            const code = text.charCodeAt(i);
-            if (code === 34) {
-                i++;
-                return;
-            }
-            if (code < 0x20)
-                fail('control character in string');
-            if (code === 92) {
-                const escape = text[i + 1];
-                if (escape === 'u') {
-                    if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6)))
-                        fail('invalid \\u escape');
-                    i += 6;
-                }
-                else if (escape !== undefined && '"\\/bfnrt'.includes(escape)) {
-                    i += 2;
-                }
-                else {
-                    fail('invalid escape in string');
-                }
-            }
-            else {
-                i++;
+        if (this.nonFinite) {
+            if (char === 'N')
+                return this.literal('NaN', Number.NaN);
+            if (char === 'I')
+                return this.literal('Infinity', Number.POSITIVE_INFINITY);
+            if (this.text.startsWith('-Infinity', this.position)) {
+                return this.literal('-Infinity', Number.NEGATIVE_INFINITY);
             }
         }
-    };
-    const number = () => {
-        const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
-        if (match === null || match[0] === '' || match[0] === '-')
-            fail('invalid number');
-        i += match[0].length;
-    };
-    const value = (depth) => {
-        if (depth > 5000)
-            fail('nesting too deep');
-        skipSpace();
-        const char = text[i];
-        if (char === '{') {
-            i++;
-            skipSpace();
-            if (text[i] === '}') {
-                i++;
-                return;
-            }
-            for (;;) {
-                skipSpace();
-                if (text[i] !== '"') {
-                    if (i >= text.length)
-                        fail('unexpected end of input, expected a property name');
-                    fail(`expected a double-quoted property name, got ${JSON.stringify(text[i])}`);
-                }
-                string();
-                expect(':', "':'");
-                value(depth + 1);
-                skipSpace();
-                if (text[i] === ',') {
-                    i++;
-                    continue;
-                }
-                expect('}', "',' or '}'");
-                return;
-            }
-        }
-        if (char === '[') {
-            i++;
-            skipSpace();
-            if (text[i] === ']') {
-                i++;
-                return;
-            }
-            for (;;) {
-                value(depth + 1);
-                skipSpace();
-                if (text[i] === ',') {
-                    i++;
-                    continue;
-                }
-                expect(']', "',' or ']'");
-                return;
-            }
-        }
-        if (char === '"')
-            return string();
         if (char === '-' || (char !== undefined && char >= '0' && char <= '9'))
-            return number();
-        for (const literal of ['true', 'false', 'null']) {
-            if (text.startsWith(literal, i)) {
-                i += literal.length;
-                return;
-            }
-        }
-        unexpected();
-    };
-    try {
-        value(0);
-        skipSpace();
-        if (i < text.length)
-            fail(`unexpected ${JSON.stringify(text[i])} after the JSON value`);
-        // JSON.parse disagreed with the scanner; point at the end rather than nowhere.
-        return { offset: text.length, problem: 'not valid JSON' };
+            return this.number();
+        return this.fail(`expected a JSON value, found ${this.describeWord()}`);
     }
-    catch (error) {
-        if (error instanceof JsonSyntaxProblem)
-            return { offset: error.offset, problem: error.problem };
-        throw error;
+    object(depth) {
+        const object = new Map();
+        const keyOffsets = this.rejectDuplicates ? new Map() : undefined;
+        this.position++; // '{'
+        this.skipWhitespace();
+        if (this.text[this.position] === '}') {
+            this.position++;
+            return object;
+        }
+        for (;;) {
+            this.skipWhitespace();
+            if (this.text[this.position] !== '"') {
+                this.fail(`expected a double-quoted property name, found ${this.describeNext()}`);
+            }
+            const keyOffset = this.position;
+            const key = this.string();
+            if (keyOffsets !== undefined) {
+                const first = keyOffsets.get(key);
+                if (first !== undefined)
+                    this.failDuplicate(key, keyOffset, first);
+                keyOffsets.set(key, keyOffset);
+            }
+            this.skipWhitespace();
+            if (this.text[this.position] !== ':')
+                this.fail(`expected ':' after the property name, found ${this.describeNext()}`);
+            this.position++;
+            this.skipWhitespace();
+            object.set(key, this.value(depth + 1));
+            this.skipWhitespace();
+            const separator = this.text[this.position];
+            if (separator === '}') {
+                this.position++;
+                return object;
+            }
+            if (separator !== ',')
+                this.fail(`expected ',' or '}' after a property value, found ${this.describeNext()}`);
+            this.position++;
+        }
+    }
+    array(depth) {
+        const array = [];
+        this.position++; // '['
+        this.skipWhitespace();
+        if (this.text[this.position] === ']') {
+            this.position++;
+            return array;
+        }
+        for (;;) {
+            this.skipWhitespace();
+            array.push(this.value(depth + 1));
+            this.skipWhitespace();
+            const separator = this.text[this.position];
+            if (separator === ']') {
+                this.position++;
+                return array;
+            }
+            if (separator !== ',')
+                this.fail(`expected ',' or ']' after an array element, found ${this.describeNext()}`);
+            this.position++;
+        }
+    }
+    string() {
+        const start = this.position;
+        this.position++; // opening quote
+        let decoded = '';
+        let chunkStart = this.position;
+        for (;;) {
+            const code = this.text.charCodeAt(this.position);
+            if (Number.isNaN(code)) {
+                // The end of the text says nothing about which quote was left open; the quote itself does.
+                this.position = start;
+                this.fail('unterminated string');
+            }
+            if (code === 0x22)
+                break; // closing quote
+            if (code < 0x20)
+                this.fail('control character in a string (escape it, e.g. \\n)');
+            if (code !== 0x5c) {
+                this.position++;
+                continue;
+            }
+            decoded += this.text.slice(chunkStart, this.position);
+            decoded += this.escape();
+            chunkStart = this.position;
+        }
+        decoded += this.text.slice(chunkStart, this.position);
+        this.position++; // closing quote
+        return decoded;
+    }
+    escape() {
+        const escapeChar = this.text[this.position + 1];
+        if (escapeChar !== undefined && Object.hasOwn(SIMPLE_ESCAPES, escapeChar)) {
+            this.position += 2;
+            return SIMPLE_ESCAPES[escapeChar];
+        }
+        if (escapeChar === 'u') {
+            const hex = this.text.slice(this.position + 2, this.position + 6);
+            if (!/^[0-9a-fA-F]{4}$/.test(hex))
+                this.fail('expected four hexadecimal digits after \\u');
+            this.position += 6;
+            return String.fromCharCode(Number.parseInt(hex, 16));
+        }
+        return this.fail(`invalid escape '\\${escapeChar ?? ''}' in a string`);
+    }
+    number() {
+        const start = this.position;
+        const text = this.text;
+        const digitsFrom = (from) => {
+            let at = from;
+            while (at < text.length && text[at] >= '0' && text[at] <= '9')
+                at++;
+            return at;
+        };
+        let at = start;
+        if (text[at] === '-')
+            at++;
+        if (text[at] === '0') {
+            at++;
+        }
+        else {
+            const end = digitsFrom(at);
+            if (end === at) {
+                this.position = at;
+                this.fail(`expected a digit, found ${this.describeNext()}`);
+            }
+            at = end;
+        }
+        if (text[at] === '.') {
+            const end = digitsFrom(at + 1);
+            if (end === at + 1) {
+                this.position = at + 1;
+                this.fail(`expected a digit after the decimal point, found ${this.describeNext()}`);
+            }
+            at = end;
+        }
+        if (text[at] === 'e' || text[at] === 'E') {
+            let exponentStart = at + 1;
+            if (text[exponentStart] === '+' || text[exponentStart] === '-')
+                exponentStart++;
+            const end = digitsFrom(exponentStart);
+            if (end === exponentStart) {
+                this.position = exponentStart;
+                this.fail(`expected a digit in the exponent, found ${this.describeNext()}`);
+            }
+            at = end;
+        }
+        this.position = at;
+        return Number(text.slice(start, at));
+    }
+    literal(word, value) {
+        if (!this.text.startsWith(word, this.position))
+            this.fail(`expected a JSON value, found ${this.describeWord()}`);
+        this.position += word.length;
+        return value;
+    }
+    skipWhitespace() {
+        const text = this.text;
+        while (this.position < text.length) {
+            const char = text[this.position];
+            if (char !== ' ' && char !== '\t' && char !== '\n' && char !== '\r')
+                return;
+            this.position++;
+        }
+    }
+    describeNext() {
+        const char = this.text[this.position];
+        return char === undefined ? 'the end of the document' : `'${char}'`;
+    }
+    describeWord() {
+        WORD.lastIndex = this.position;
+        const word = WORD.exec(this.text)?.[0];
+        return word === undefined ? this.describeNext() : `'${word.length > 40 ? `${word.slice(0, 40)}…` : word}'`;
+    }
+    fail(detail) {
+        const { line, column } = lineAndColumn(this.text, this.position);
+        throw new JsonSyntaxError(detail, this.position, line, column);
+    }
+    failDuplicate(key, offset, firstOffset) {
+        const { line, column } = lineAndColumn(this.text, offset);
+        throw new JsonDuplicateKeyError(key, offset, line, column, lineAndColumn(this.text, firstOffset));
     }
 }
 
@@ -84363,6 +84546,7 @@ const inputSpec = {
     'baseline-constraints': inputs.uri(),
     rules: inputs.uri(),
     output: inputs.uri(),
+    'kms-key': inputs.string(KMS_KEY_INPUT),
     'fail-on-violation': inputs.bool({ default: 'true' }),
     'job-summary': inputs.bool({ default: 'true' }),
     'pr-comment': inputs.bool({ default: 'false' }),
@@ -84591,7 +84775,7 @@ function run() {
             violations: formatModelMonitorJson({ violations }),
             report,
         };
-        await writeAllOrNothing(storage, locations, files, signal);
+        await writeAllOrNothing(storage, locations, files, { kmsKeyId: input['kms-key'], signal });
         core/* setOutput */.uH('statistics', locations.statistics);
         core/* setOutput */.uH('constraints', locations.constraints);
         core/* setOutput */.uH('violations', locations.violations);
@@ -84630,12 +84814,12 @@ function run() {
  * Writes the four files, or none: each write is atomic on its own, and when one fails the ones already written are
  * removed, so a folder never holds a statistics.json without the violations that go with it.
  */
-async function writeAllOrNothing(storage, locations, bodies, signal) {
+async function writeAllOrNothing(storage, locations, bodies, options) {
     const written = [];
     try {
         for (const [name, location] of Object.entries(locations)) {
             const contentType = location.endsWith('.md') ? 'text/markdown' : 'application/json';
-            await storage.write(location, bodies[name], { contentType, signal });
+            await storage.write(location, bodies[name], { ...options, contentType });
             written.push(location);
         }
     }

@@ -1,4 +1,4 @@
-import { inputs } from '@mlops-actions/core';
+import { inputs, KMS_KEY_INPUT } from '@mlops-actions/core';
 
 export const inputSpec = {
   metrics: inputs.string(),
@@ -16,6 +16,7 @@ export const inputSpec = {
   region: inputs.string(),
   'fail-on-gate': inputs.bool({ default: 'true' }),
   report: inputs.uri(),
+  'kms-key': inputs.string(KMS_KEY_INPUT),
   'job-summary': inputs.bool({ default: 'true' }),
   'pr-comment': inputs.enum(['auto', 'true', 'false'] as const, { default: 'auto' }),
   'comment-key': inputs.string({

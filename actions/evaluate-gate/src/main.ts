@@ -100,7 +100,7 @@ export function run(): Promise<void> {
 
     const reportLocation =
       input.report?.uri ?? path.join(context.runnerTemp, 'mlops-actions', ACTION, input['comment-key'], 'report.md');
-    await storage.write(reportLocation, report, { contentType: 'text/markdown', signal });
+    await storage.write(reportLocation, report, { contentType: 'text/markdown', kmsKeyId: input['kms-key'], signal });
 
     core.setOutput('passed', String(passed));
     core.setOutput('results', JSON.stringify(outcomes));

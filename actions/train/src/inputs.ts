@@ -1,4 +1,4 @@
-import { inputs } from '@mlops-actions/core';
+import { inputs, KMS_KEY_INPUT } from '@mlops-actions/core';
 
 const HOUR_MS = 3_600_000;
 /** CreateTrainingJob's MaxRuntimeInSeconds limit: 28 days. */
@@ -44,7 +44,7 @@ export const inputSpec = {
   'checkpoint-uri': inputs.uri({ kind: 's3' }),
   subnets: inputs.list(),
   'security-group-ids': inputs.list(),
-  'kms-key': inputs.string(),
+  'kms-key': inputs.string(KMS_KEY_INPUT),
   'network-isolation': inputs.bool({ default: 'false' }),
   tags: inputs.map(),
   tuning: inputs.map({ values: 'any' }),

@@ -77,12 +77,13 @@ export async function trainLocally(plan: LocalPlan, deps: LocalDeps): Promise<Tr
   const modelData = joinLocation(outputFolder, 'model.tar.gz');
   await storage.write(modelData, createReadStream(result.modelArchive.path), {
     contentType: 'application/gzip',
+    kmsKeyId: plan.kmsKeyId,
     signal,
   });
   logger.info(`Model: ${modelData}`);
   if (result.outputArchive) {
     const outputData = joinLocation(outputFolder, 'output.tar.gz');
-    await storage.write(outputData, createReadStream(result.outputArchive.path), { signal });
+    await storage.write(outputData, createReadStream(result.outputArchive.path), { kmsKeyId: plan.kmsKeyId, signal });
     facts.push(['output data', outputData]);
   }
   return {

@@ -82,6 +82,8 @@ export interface LocalPlan extends Common {
   metricDefinitions: MetricDefinition[];
   /** The model goes to `<outputPath>/<job>/output/model.tar.gz`, as SageMaker's does. */
   outputPath: string;
+  /** SSE-KMS key for the model and output data when outputPath is in S3. */
+  kmsKeyId?: string;
   workDir: string;
   region?: string;
 }
@@ -118,6 +120,8 @@ export interface StartPlan extends Common, WaitSettings {
   tuningRequest?: CreateHyperParameterTuningJobRequest;
   code?: CodeUpload;
   channelUploads: ChannelUpload[];
+  /** SSE-KMS key for the staged code and data, the same one the job's output is encrypted with. */
+  kmsKeyId?: string;
 }
 
 export type TrainingPlan = LocalPlan | AttachPlan | StartPlan;
@@ -205,6 +209,7 @@ function planLocal(
     environment: input.environment ?? {},
     metricDefinitions,
     outputPath: input['output-path']?.uri ?? path.join(context.runnerTemp, 'mlops-actions', ACTION, 'output'),
+    ...(input['kms-key'] !== undefined ? { kmsKeyId: input['kms-key'] } : {}),
     workDir,
     ...(region ? { region } : {}),
   };
@@ -402,6 +407,7 @@ function planStart(
     ...(tuningRequest ? { tuningRequest } : {}),
     ...(code ? { code } : {}),
     channelUploads,
+    ...(input['kms-key'] !== undefined ? { kmsKeyId: input['kms-key'] } : {}),
     ...waiting,
   };
 }

@@ -100,7 +100,7 @@ async function startJob(plan: StartPlan, deps: SageMakerDeps): Promise<FollowedJ
 
 async function stage(plan: StartPlan, deps: SageMakerDeps): Promise<void> {
   const { storage, logger, signal } = deps;
-  const code = plan.code;
+  const { code, kmsKeyId } = plan;
   if (code?.kind === 'archive') {
     await uploadSourceArchive({
       storage,
@@ -109,6 +109,7 @@ async function stage(plan: StartPlan, deps: SageMakerDeps): Promise<void> {
       destination: code.destination,
       tempPath: path.join(deps.tempDir, 'sourcedir.tar.gz'),
       maxBytes: code.maxBytes,
+      kmsKeyId,
       logger,
       signal,
     });
@@ -118,12 +119,13 @@ async function stage(plan: StartPlan, deps: SageMakerDeps): Promise<void> {
       sourceDir: code.sourceDir,
       destination: code.destination,
       maxBytes: code.maxBytes,
+      kmsKeyId,
       logger,
       signal,
     });
   }
   for (const upload of plan.channelUploads) {
-    await stageLocalChannel({ storage, ...upload, logger, signal });
+    await stageLocalChannel({ storage, ...upload, kmsKeyId, logger, signal });
   }
 }
 

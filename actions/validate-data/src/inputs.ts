@@ -1,4 +1,4 @@
-import { inputs } from '@mlops-actions/core';
+import { inputs, KMS_KEY_INPUT } from '@mlops-actions/core';
 
 export const inputSpec = {
   data: inputs.string({ required: true }),
@@ -16,6 +16,7 @@ export const inputSpec = {
   'baseline-constraints': inputs.uri(),
   rules: inputs.uri(),
   output: inputs.uri(),
+  'kms-key': inputs.string(KMS_KEY_INPUT),
   'fail-on-violation': inputs.bool({ default: 'true' }),
   'job-summary': inputs.bool({ default: 'true' }),
   'pr-comment': inputs.bool({ default: 'false' }),

@@ -10,6 +10,7 @@ import {
   s3Client,
   type Storage,
   type StorageUri,
+  type WriteOptions,
 } from '@mlops-actions/core';
 import {
   publishReport,
@@ -126,7 +127,7 @@ export function run(): Promise<void> {
       violations: formatModelMonitorJson({ violations }),
       report,
     };
-    await writeAllOrNothing(storage, locations, files, signal);
+    await writeAllOrNothing(storage, locations, files, { kmsKeyId: input['kms-key'], signal });
 
     core.setOutput('statistics', locations.statistics);
     core.setOutput('constraints', locations.constraints);
@@ -172,13 +173,13 @@ async function writeAllOrNothing(
   storage: Storage,
   locations: Record<string, string>,
   bodies: Record<string, string>,
-  signal: AbortSignal,
+  options: Omit<WriteOptions, 'contentType'>,
 ): Promise<void> {
   const written: string[] = [];
   try {
     for (const [name, location] of Object.entries(locations)) {
       const contentType = location.endsWith('.md') ? 'text/markdown' : 'application/json';
-      await storage.write(location, bodies[name]!, { contentType, signal });
+      await storage.write(location, bodies[name]!, { ...options, contentType });
       written.push(location);
     }
   } catch (error) {

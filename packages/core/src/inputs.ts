@@ -371,6 +371,16 @@ export function parseUriInput<K extends StorageKind = StorageKind>(
   return parsed as Extract<StorageUri, { kind: K }>;
 }
 
+/**
+ * A `kms-key` input: the characters and length SageMaker allows in a KmsKeyId, which covers the id, alias and ARN forms
+ * S3 takes too, so a pasted typo fails before anything is uploaded rather than as an AccessDenied later.
+ */
+export const KMS_KEY_INPUT = {
+  pattern: /[a-zA-Z0-9:/_-]+/,
+  patternDescription: 'a KMS key id, alias or ARN',
+  maxLength: 2048,
+} as const satisfies StringOptions;
+
 // ---------------------------------------------------------------------------------------------------------------
 // Declarative specs
 

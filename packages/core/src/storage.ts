@@ -48,6 +48,11 @@ export interface SignalOption {
 
 export interface WriteOptions extends SignalOption {
   contentType?: string;
+  /**
+   * S3: encrypt the object with this KMS key (SSE-KMS), for buckets whose policy refuses objects without it. A key in
+   * another account needs its ARN. Local writes ignore it: there is nothing to encrypt them with.
+   */
+  kmsKeyId?: string;
 }
 
 export interface Storage {
@@ -208,13 +213,13 @@ export function openStorage(options: StorageOptions = {}): Storage {
   async function write(
     location: StorageLocation,
     body: string | Buffer | Readable,
-    { contentType, signal }: WriteOptions = {},
+    { contentType, kmsKeyId, signal }: WriteOptions = {},
   ): Promise<void> {
     const loc = parse(location);
     try {
       throwIfAborted(signal);
       if (loc.kind === 'local') await writeLocal(loc, body, signal);
-      else await writeS3(loc, body, contentType, signal);
+      else await writeS3(loc, body, { contentType, kmsKeyId }, signal);
     } catch (error) {
       if (body instanceof Readable && !body.destroyed) body.destroy();
       throw error;
@@ -247,7 +252,7 @@ export function openStorage(options: StorageOptions = {}): Storage {
   async function writeS3(
     loc: Extract<StorageUri, { kind: 's3' }>,
     body: string | Buffer | Readable,
-    contentType: string | undefined,
+    { contentType, kmsKeyId }: Pick<WriteOptions, 'contentType' | 'kmsKeyId'>,
     signal: AbortSignal | undefined,
   ): Promise<void> {
     const key = objectKey(loc);
@@ -262,6 +267,8 @@ export function openStorage(options: StorageOptions = {}): Storage {
         Key: key,
         Body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
         ...(contentType ? { ContentType: contentType } : {}),
+        // Upload copies these into PutObject or CreateMultipartUpload alike; the parts inherit the upload's encryption.
+        ...(kmsKeyId ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: kmsKeyId } : {}),
       },
       partSize,
       queueSize,

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { S3Client, CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { S3Client, CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateModelPackageCommand, CreateModelPackageGroupCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { openStorage } from '@mlops-actions/core';
 import { FileRegistry } from '@mlops-actions/sagemaker';
@@ -101,6 +101,11 @@ describe('evaluate-gate with given metrics', () => {
       'an invalid bootstrap-samples',
       { metrics: '{"a": 1}', rules: 'a > 0', 'bootstrap-samples': 'many' },
       /'bootstrap-samples'.*"many"/,
+    ],
+    [
+      'a KMS key that is no key id, alias or ARN',
+      { metrics: '{"a": 1}', rules: 'a > 0', 'kms-key': 'alias/my key' },
+      /^Input 'kms-key' has an invalid value "alias\/my key": expected a KMS key id, alias or ARN$/,
     ],
   ];
   for (const [what, inputs, expected] of badInputs) {
@@ -255,6 +260,33 @@ describe('evaluate-gate against SageMaker Model Registry (moto_server)', { skip:
     const champion = JSON.parse(result.outputs.champion!) as { id: string; metrics: Record<string, { value: number }> };
     assert.match(champion.id, /model-package\/churn\/2$/);
     assert.equal(champion.metrics['binary_classification_metrics.accuracy']!.value, 0.85);
+  });
+
+  it('writes a report to S3 encrypted with kms-key', async () => {
+    const s3 = new S3Client({
+      region: 'us-east-1',
+      endpoint: moto.endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: 'gate-reports' }));
+    const kmsKey = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const run = (report: string, extra: Record<string, string> = {}) =>
+      gate({ env: motoEnv(moto.endpoint), inputs: { metrics: '{"f1": 0.9}', rules: 'f1 >= 0.8', report, ...extra } });
+
+    const encrypted = await run('s3://gate-reports/pr-7/report.md', { 'kms-key': kmsKey });
+    assert.equal(encrypted.exitCode, 0, encrypted.stdout + encrypted.stderr);
+    assert.equal(encrypted.outputs.report, 's3://gate-reports/pr-7/report.md');
+    const object = await s3.send(new GetObjectCommand({ Bucket: 'gate-reports', Key: 'pr-7/report.md' }));
+    assert.match(await object.Body!.transformToString(), /Evaluation gate passed: 1 of 1 rules/);
+    assert.deepEqual([object.ServerSideEncryption, object.SSEKMSKeyId], ['aws:kms', kmsKey]);
+
+    // Whitespace only is no key, as for every optional input.
+    const plain = await run('s3://gate-reports/pr-8/report.md', { 'kms-key': '  ' });
+    assert.equal(plain.exitCode, 0, plain.stdout + plain.stderr);
+    const plainObject = await s3.send(new GetObjectCommand({ Bucket: 'gate-reports', Key: 'pr-8/report.md' }));
+    assert.notEqual(plainObject.ServerSideEncryption, 'aws:kms');
+    assert.equal(plainObject.SSEKMSKeyId, undefined);
   });
 
   it('fails with one line naming the input when the group does not exist', async () => {

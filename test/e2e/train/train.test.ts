@@ -32,6 +32,7 @@ const penguinsScript = path.join(fixtures, 'penguins');
 const penguinsData = path.join(repoRoot, 'node_modules', 'vega-datasets', 'data', 'penguins.json');
 const trainScript = path.join(fixtures, 'train_script');
 const ROLE = 'arn:aws:iam::123456789012:role/SageMakerExecution';
+const KMS_KEY = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 // The harness runs as octo-org/ml-repo, run 4242, attempt 1.
 const JOB = 'ml-repo-4242-1';
 const train = (options: RunOptions) => runActionBundle(action, { timeoutMs: 120_000, ...options });
@@ -220,6 +221,12 @@ describe('train, bad inputs', () => {
       /SageMaker names must match/,
     ],
     [
+      'a KMS key with a space in it',
+      { ...valid, 'kms-key': 'alias/model key' },
+      'kms-key',
+      /"alias\/model key": expected a KMS key id, alias or ARN/,
+    ],
+    [
       'hyperparameters that are not a map',
       { ...valid, hyperparameters: '[epochs, 3]' },
       'hyperparameters',
@@ -267,6 +274,14 @@ describe('train on SageMaker (moto_server)', { skip: motoSkip() }, () => {
     timeout: '30m',
   };
   const onMoto = (options: RunOptions) => train({ ...options, env: { ...moto.env, ...options.env } });
+  /** [key, ServerSideEncryption, SSEKMSKeyId] of each object. */
+  const encryptionOf = (keys: string[]) =>
+    Promise.all(
+      keys.map(async (Key) => {
+        const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key }));
+        return [Key, head.ServerSideEncryption, head.SSEKMSKeyId];
+      }),
+    );
 
   before(async () => {
     moto = await startMoto();
@@ -447,6 +462,48 @@ describe('train on SageMaker (moto_server)', { skip: motoSkip() }, () => {
     }
   });
 
+  it('with kms-key encrypts the code and local data it stages with the key the job output gets', async () => {
+    const withoutKey = await encryptionOf([`models/${JOB}/source/sourcedir.tar.gz`]);
+    assert.notEqual(withoutKey[0]![1], 'aws:kms', 'the first run gave no key');
+
+    const script = await onMoto({ inputs: { ...scriptMode, 'kms-key': KMS_KEY }, env: { GITHUB_RUN_ID: '4246' } });
+    assert.equal(script.exitCode, 0, script.stdout + script.stderr);
+    const scriptJob = 'ml-repo-4246-1';
+    const job = await sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: scriptJob }));
+    assert.equal(job.OutputDataConfig?.KmsKeyId, KMS_KEY);
+    const scriptKeys = [`models/${scriptJob}/source/sourcedir.tar.gz`, `models/${scriptJob}/input/train/train.csv`];
+    assert.deepEqual(
+      await encryptionOf(scriptKeys),
+      scriptKeys.map((key) => [key, 'aws:kms', KMS_KEY]),
+    );
+
+    // A command's code goes up file by file, and so does a folder channel.
+    const command = await onMoto({
+      inputs: {
+        'image-uri': '123456789012.dkr.ecr.us-east-1.amazonaws.com/churn-trainer:3',
+        command: 'python train.py',
+        'source-dir': trainScript,
+        inputs: `train: ${path.join(fixtures, 'train_data')}`,
+        'output-path': `s3://${BUCKET}/models`,
+        'role-arn': ROLE,
+        'kms-key': KMS_KEY,
+        timeout: '30m',
+      },
+      env: { GITHUB_RUN_ID: '4247' },
+    });
+    assert.equal(command.exitCode, 0, command.stdout + command.stderr);
+    const commandKeys = [
+      'source/code/train.py',
+      'source/code/.sagemakerignore',
+      'input/train/train.csv',
+      'input/train/test.csv',
+    ].map((key) => `models/ml-repo-4247-1/${key}`);
+    assert.deepEqual(
+      await encryptionOf(commandKeys),
+      commandKeys.map((key) => [key, 'aws:kms', KMS_KEY]),
+    );
+  });
+
   it('a re-run with the same run id attaches to the job instead of creating or uploading again', async () => {
     const key = { Bucket: BUCKET, Key: `models/${JOB}/source/sourcedir.tar.gz` };
     const uploaded = (await s3.send(new HeadObjectCommand(key))).LastModified;
@@ -513,5 +570,26 @@ describe('train on SageMaker (moto_server)', { skip: motoSkip() }, () => {
     assert.equal(model.classes.length, 3);
     assert.ok(JSON.parse(result.outputs.metrics!).test_accuracy > 0.9);
     assert.ok(existsSync(path.join(dir, 'model.json')));
+  });
+
+  it('the local backend encrypts the model and output data it puts in S3 with kms-key', async () => {
+    const result = await onMoto({
+      inputs: {
+        backend: 'local',
+        'source-dir': trainScript,
+        'entry-point': 'train.py',
+        inputs: ['train', 'test'].map((c) => `${c}: ${path.join(fixtures, 'train_data', `${c}.csv`)}`).join('\n'),
+        'output-path': `s3://${BUCKET}/local-models`,
+        'kms-key': KMS_KEY,
+      },
+      env: { GITHUB_RUN_ID: '4248' },
+    });
+    assert.equal(result.exitCode, 0, result.stdout + result.stderr);
+    const keys = ['model.tar.gz', 'output.tar.gz'].map((file) => `local-models/ml-repo-4248-1/output/${file}`);
+    assert.equal(result.outputs['model-data'], `s3://${BUCKET}/${keys[0]}`);
+    assert.deepEqual(
+      await encryptionOf(keys),
+      keys.map((key) => [key, 'aws:kms', KMS_KEY]),
+    );
   });
 });

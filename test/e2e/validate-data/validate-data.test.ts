@@ -5,7 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { motoEnv, motoSkip, startMoto, type Moto } from '../../harness/moto.js';
 import { runActionBundle, type RunResult } from '../../harness/runner.js';
 import { repoRoot } from '../../../scripts/lib/paths.js';
@@ -13,6 +19,7 @@ import { repoRoot } from '../../../scripts/lib/paths.js';
 const action = path.join(repoRoot, 'actions', 'validate-data');
 const fixtures = path.join(repoRoot, 'test', 'fixtures', 'data');
 const vega = path.join(repoRoot, 'node_modules', 'vega-datasets', 'data');
+const KMS_KEY = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
 async function tempDir(): Promise<string> {
   return mkdtemp(path.join(os.tmpdir(), 'validate-data-'));
@@ -232,6 +239,16 @@ describe('validate-data: bad input gets one clear error and leaves no files', ()
     assert.match(result.errors[0]!, /'delimiter'.*";;"/);
   });
 
+  it('rejects a KMS key that is no key id, alias or ARN, before writing anything', async () => {
+    const output = path.join(await tempDir(), 'out');
+    const result = await validate({ data: path.join(fixtures, 'baseline.csv'), output, 'kms-key': 'alias/my key' });
+    assert.equal(result.exitCode, 1);
+    assert.deepEqual(result.errors, [
+      `Input 'kms-key' has an invalid value "alias/my key": expected a KMS key id, alias or ARN`,
+    ]);
+    assert.deepEqual(await readdir(output).catch(() => []), []);
+  });
+
   it('renders markdown and HTML in column names as text', async () => {
     const dir = await tempDir();
     await writeFile(path.join(dir, 'x.csv'), '"<img src=x onerror=alert(1)>","**bold** | pipe"\n1,2\n3,4\n');
@@ -283,6 +300,26 @@ describe('validate-data on S3 (moto_server)', { skip: motoSkip() }, () => {
     const object = await s3.send(new GetObjectCommand({ Bucket: 'data', Key: 'baseline/statistics.json' }));
     const statistics = JSON.parse(await object.Body!.transformToString());
     assert.equal(statistics.dataset.item_count, 5000);
+    assert.notEqual(object.ServerSideEncryption, 'aws:kms', 'no kms-key, no SSE-KMS');
+  });
+
+  it('encrypts every file it writes to S3 with kms-key', async () => {
+    const result = await validate(
+      { data: 's3://data/train/', output: 's3://data/encrypted/', 'kms-key': KMS_KEY },
+      motoEnv(moto.endpoint),
+    );
+    assert.equal(result.exitCode, 0, result.stdout + result.stderr);
+    const files = ['statistics.json', 'constraints.json', 'constraint_violations.json', 'report.md'];
+    const encryption = await Promise.all(
+      files.map(async (file) => {
+        const head = await s3.send(new HeadObjectCommand({ Bucket: 'data', Key: `encrypted/${file}` }));
+        return [file, head.ServerSideEncryption, head.SSEKMSKeyId];
+      }),
+    );
+    assert.deepEqual(
+      encryption,
+      files.map((file) => [file, 'aws:kms', KMS_KEY]),
+    );
   });
 
   it('names a missing S3 key', async () => {

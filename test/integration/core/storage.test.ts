@@ -17,11 +17,19 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { s3Client } from '../../../packages/core/src/aws.js';
 import { CancelledError, ConfigurationError, DataError } from '../../../packages/core/src/errors.js';
-import { joinLocation, openStorage, type Storage, type StorageEntry } from '../../../packages/core/src/storage.js';
+import {
+  joinLocation,
+  MULTIPART_PART_SIZE,
+  openStorage,
+  type Storage,
+  type StorageEntry,
+} from '../../../packages/core/src/storage.js';
 import { applyEnv, type Moto, motoSkip, startMoto } from '../../harness/moto.js';
 
 const MiB = 1024 * 1024;
 const BUCKET = 'storage-test';
+// moto takes any key without checking it exists; an ARN is what real S3 reports back whatever form was given.
+const KMS_KEY = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
 async function collect(entries: AsyncIterable<StorageEntry>): Promise<StorageEntry[]> {
   const out: StorageEntry[] = [];
@@ -129,6 +137,31 @@ describe('storage on S3 (moto_server)', { skip: motoSkip() }, () => {
     assert.equal(await sha256(await storage.readStream(uri)), await sha256(patternStream(total)));
     const open = await client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }));
     assert.equal(open.Uploads?.length ?? 0, 0);
+  });
+
+  it('encrypts with the KMS key given, in one request and multipart alike, and not without one', async () => {
+    const head = (key: string) => client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+    await storage.write(`s3://${BUCKET}/kms/small.json`, '{"a": 1}', {
+      contentType: 'application/json',
+      kmsKeyId: KMS_KEY,
+    });
+    const total = MULTIPART_PART_SIZE + 5;
+    await storage.write(`s3://${BUCKET}/kms/big.bin`, patternStream(total), { kmsKeyId: KMS_KEY });
+    await storage.write(`s3://${BUCKET}/kms/plain.json`, '{"a": 1}');
+
+    const small = await head('kms/small.json');
+    assert.deepEqual([small.ServerSideEncryption, small.SSEKMSKeyId], ['aws:kms', KMS_KEY]);
+    assert.equal(small.ContentType, 'application/json');
+    const big = await head('kms/big.bin');
+    assert.match(big.ETag ?? '', /-2"?$/, 'went up in two parts');
+    assert.deepEqual([big.ServerSideEncryption, big.SSEKMSKeyId], ['aws:kms', KMS_KEY]);
+    assert.equal(
+      await sha256(await storage.readStream(`s3://${BUCKET}/kms/big.bin`)),
+      await sha256(patternStream(total)),
+    );
+    const plain = await head('kms/plain.json');
+    assert.notEqual(plain.ServerSideEncryption, 'aws:kms');
+    assert.equal(plain.SSEKMSKeyId, undefined);
   });
 
   it('aborts the multipart upload when the write is cancelled', async () => {
@@ -271,6 +304,12 @@ describe('storage on local paths', () => {
     assert.deepEqual([...(await storage.readRange(relative, MiB, MiB + 3))], expected);
     assert.equal((await storage.readRange(relative, 3 * MiB - 2, 3 * MiB + 10)).length, 2);
     assert.equal((await storage.readRange(relative, 4 * MiB, 5 * MiB)).length, 0);
+  });
+
+  it('writes a local file as it is when given a KMS key, with no S3 client', async () => {
+    const target = path.join(dir, 'kms', 'report.md');
+    await storage.write(target, '# report', { kmsKeyId: KMS_KEY });
+    assert.equal(await readFile(target, 'utf8'), '# report');
   });
 
   it('writes atomically: the target keeps its old content until the rename and no temp file is left', async () => {

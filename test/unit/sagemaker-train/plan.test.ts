@@ -153,6 +153,9 @@ describe('train plan: script mode on a framework image', () => {
     });
     assert.deepEqual(request.VpcConfig, { Subnets: ['subnet-1', 'subnet-2'], SecurityGroupIds: ['sg-1'] });
     assert.deepEqual(request.OutputDataConfig, { S3OutputPath: 's3://models/out', KmsKeyId: 'alias/models' });
+    // The code and data the action stages get the same key as the job's output.
+    assert.equal(p.kmsKeyId, 'alias/models');
+    assert.equal(start(SCRIPT_MODE).kmsKeyId, undefined);
     assert.equal(request.EnableNetworkIsolation, true);
     assert.deepEqual(request.ResourceConfig, { InstanceType: 'ml.m5.xlarge', InstanceCount: 2, VolumeSizeInGB: 100 });
   });
@@ -275,9 +278,12 @@ describe('train plan: local backend', () => {
       inputs: 'train: data/train.csv\nextra: s3://data/extra/',
       tuning: 'objective: { metric: accuracy, type: Maximize }',
       wait: 'false',
+      'kms-key': 'alias/models',
     });
     assert.equal(p.backend, 'local');
     if (p.backend !== 'local') return;
+    // Not SageMaker-only: the model goes to output-path with it when that is in S3.
+    assert.equal(p.kmsKeyId, 'alias/models');
     assert.deepEqual(p.run, { entryPoint: 'train.py' });
     assert.equal(p.sourceDir, 'src');
     assert.equal(p.encoding, 'json');

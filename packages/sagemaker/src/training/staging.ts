@@ -11,6 +11,8 @@
 //   followed inside the folder and skipped (with a warning) when they lead out of it, as for the code.
 // - Downloads read `s3://bucket/prefix` as a folder (`prefix` and `prefix/...`), never `prefix-other/...`, which
 //   SageMaker's plain key-prefix match would also take; a file-like URI downloads as that one file.
+// - Uploads take an SSE-KMS key (`kmsKeyId`) for buckets whose policy refuses objects without one; downloads write only
+//   local files, so they take none.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -42,6 +44,11 @@ interface TransferOptions {
   signal?: AbortSignal;
 }
 
+interface UploadOptions extends TransferOptions {
+  /** SSE-KMS key for every object uploaded (see WriteOptions.kmsKeyId). */
+  kmsKeyId?: string;
+}
+
 export interface UploadedTree {
   /** The prefix the files went under, ending with `/`. */
   uri: string;
@@ -53,17 +60,17 @@ export interface UploadedTree {
 export async function uploadTree(
   tree: CollectedTree,
   destination: string,
-  { storage, logger = silentLogger, signal }: TransferOptions,
+  { storage, logger = silentLogger, signal, kmsKeyId }: UploadOptions,
 ): Promise<UploadedTree> {
   const prefix = asPrefix(storage, destination);
   await forEachLimited(tree.files, STAGING_CONCURRENCY, signal, async (file) => {
-    await storage.write(storage.join(prefix, file.path), createReadStream(file.absolutePath), { signal });
+    await storage.write(storage.join(prefix, file.path), createReadStream(file.absolutePath), { kmsKeyId, signal });
   });
   logger.debug(`Uploaded ${tree.files.length} files (${formatBytes(tree.contentBytes)}) to ${prefix}`);
   return { uri: prefix, fileCount: tree.files.length, bytes: tree.contentBytes };
 }
 
-export interface StageChannelOptions extends TransferOptions {
+export interface StageChannelOptions extends UploadOptions {
   /** A local file or directory. */
   localPath: string;
   /** The prefix to upload under, e.g. `s3://bucket/output/<job>/input/train/`. */
@@ -74,7 +81,7 @@ export interface StageChannelOptions extends TransferOptions {
 
 /** Uploads a local channel (a file or a directory) and returns the prefix to give the job as its S3Uri. */
 export async function stageLocalChannel(options: StageChannelOptions): Promise<UploadedTree> {
-  const { storage, localPath, destination, channel, logger = silentLogger, signal } = options;
+  const { storage, localPath, destination, channel, logger = silentLogger, signal, kmsKeyId } = options;
   const stats = await stat(localPath).catch(() => undefined);
   if (!stats) {
     throw new ConfigurationError(`Input 'inputs' has ${channel}: ${localPath}, which does not exist`, {
@@ -83,7 +90,10 @@ export async function stageLocalChannel(options: StageChannelOptions): Promise<U
   }
   const prefix = asPrefix(storage, destination);
   if (stats.isFile()) {
-    await storage.write(storage.join(prefix, path.basename(localPath)), createReadStream(localPath), { signal });
+    await storage.write(storage.join(prefix, path.basename(localPath)), createReadStream(localPath), {
+      kmsKeyId,
+      signal,
+    });
     logger.info(`Uploaded ${localPath} (${formatBytes(stats.size)}) for channel ${channel} to ${prefix}`);
     return { uri: prefix, fileCount: 1, bytes: stats.size };
   }
@@ -93,14 +103,14 @@ export async function stageLocalChannel(options: StageChannelOptions): Promise<U
       input: 'inputs',
     });
   }
-  const uploaded = await uploadTree(tree, prefix, { storage, logger, signal });
+  const uploaded = await uploadTree(tree, prefix, { storage, logger, signal, kmsKeyId });
   logger.info(
     `Uploaded ${uploaded.fileCount} files (${formatBytes(uploaded.bytes)}) from ${localPath} for channel ${channel} to ${prefix}`,
   );
   return uploaded;
 }
 
-export interface UploadSourceArchiveOptions extends TransferOptions {
+export interface UploadSourceArchiveOptions extends UploadOptions {
   /** The code folder; without it, the entry point alone is archived. */
   sourceDir?: string;
   /** Relative to `sourceDir` (and checked to be in the archive), or the path of a lone script. */
@@ -114,7 +124,7 @@ export interface UploadSourceArchiveOptions extends TransferOptions {
 
 /** Packs the code as sourcedir.tar.gz (see createSourceArchive) and uploads it to `destination`. */
 export async function uploadSourceArchive(options: UploadSourceArchiveOptions): Promise<SourceArchive> {
-  const { storage, destination, tempPath, logger = silentLogger, signal } = options;
+  const { storage, destination, tempPath, logger = silentLogger, signal, kmsKeyId } = options;
   const archive =
     options.sourceDir !== undefined
       ? await createSourceArchive({
@@ -126,7 +136,11 @@ export async function uploadSourceArchive(options: UploadSourceArchiveOptions): 
         })
       : await createEntryPointArchive({ entryPoint: options.entryPoint, outputPath: tempPath, logger, signal });
   if (options.sourceDir !== undefined) checkEntryPointArchived(archive, options.entryPoint, options.sourceDir);
-  await storage.write(destination, createReadStream(archive.path), { contentType: 'application/gzip', signal });
+  await storage.write(destination, createReadStream(archive.path), {
+    contentType: 'application/gzip',
+    kmsKeyId,
+    signal,
+  });
   logger.info(`Uploaded the code (${formatBytes(archive.archiveBytes)}) to ${destination}`);
   return archive;
 }
@@ -143,7 +157,7 @@ function checkEntryPointArchived(archive: SourceArchive, entryPoint: string, sou
   );
 }
 
-export interface UploadSourceFilesOptions extends TransferOptions {
+export interface UploadSourceFilesOptions extends UploadOptions {
   sourceDir: string;
   /** `<code-location>/<job>/source/code/`. */
   destination: string;
@@ -152,7 +166,7 @@ export interface UploadSourceFilesOptions extends TransferOptions {
 
 /** Uploads the code folder as plain files, through the same filter as sourcedir.tar.gz (.sagemakerignore and all). */
 export async function uploadSourceFiles(options: UploadSourceFilesOptions): Promise<UploadedTree> {
-  const { storage, sourceDir, destination, logger = silentLogger, signal } = options;
+  const { storage, sourceDir, destination, logger = silentLogger, signal, kmsKeyId } = options;
   const maxBytes = options.maxBytes ?? DEFAULT_SOURCE_MAX_BYTES;
   const stats = await stat(sourceDir).catch(() => undefined);
   if (!stats?.isDirectory()) {
@@ -172,7 +186,7 @@ export async function uploadSourceFiles(options: UploadSourceFilesOptions): Prom
       { input: 'source-dir-size-limit' },
     );
   }
-  const uploaded = await uploadTree(tree, destination, { storage, logger, signal });
+  const uploaded = await uploadTree(tree, destination, { storage, logger, signal, kmsKeyId });
   logger.info(`Uploaded the code (${uploaded.fileCount} files, ${formatBytes(uploaded.bytes)}) to ${uploaded.uri}`);
   return uploaded;
 }
