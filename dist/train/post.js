@@ -86345,7 +86345,10 @@ module.exports = {
 //   backend decodes JSON the same way the training toolkit does, so a command sees the same SM_HP_* in both places).
 // - Locally: `command` or `entry-point`; the image inputs are not needed and SageMaker-only inputs are ignored.
 //   `tuning` and `wait: false` cannot apply to a run inside the step: they are reported as notes, and one training
-//   runs with the hyperparameters given.
+//   runs with the hyperparameters given. So is `volume-kms-key`: the runner's disk is not encrypted with it, and
+//   encryption at rest a user asked for should not lapse without a word where the run is reviewed.
+// - `volume-kms-key` goes to SageMaker as given, whatever the instance type: SageMaker refuses it for types with NVMe
+//   instance storage (encrypted in hardware), and its refusal is clearer and never out of date, unlike a table here.
 // - The default job name is `<job-name-prefix or the repository name>-<run id>-<attempt>`: the same step run again in
 //   the same attempt finds and attaches to its job. Two train steps of one run need their own prefixes.
 // - Spot without `max-wait` waits up to twice `max-runtime`.
@@ -86401,6 +86404,10 @@ function planLocal(input, context, env, jobName, notes) {
     }
     if (!input.wait)
         notes.push("Input 'wait' is ignored by the local backend: training runs inside this step");
+    if (input['volume-kms-key'] !== undefined) {
+        notes.push("Input 'volume-kms-key' is ignored by the local backend: it encrypts a SageMaker training instance's storage " +
+            "volume, and a local run uses the runner's disk (kms-key still applies to what it writes to S3)");
+    }
     const channels = parseChannels(input.inputs ?? {});
     const metricDefinitions = metricDefinitionsOf(input['metric-definitions']);
     const workDir = path.resolve(input['work-dir'] ?? path.join(context.runnerTemp, 'mlops-actions', ACTION, jobName));
@@ -86535,6 +86542,7 @@ function planStart(input, context, region, jobName, waiting, notes) {
         instanceType: input['instance-type'],
         instanceCount: input['instance-count'],
         volumeSizeGb: input['volume-size'],
+        ...(input['volume-kms-key'] !== undefined ? { volumeKmsKeyId: input['volume-kms-key'] } : {}),
         maxRuntimeSeconds,
         ...(input.spot
             ? {
@@ -90269,6 +90277,18 @@ function shared_operationError(error, operation, signal) {
         return new src/* CancelledError */.cc(`Cancelled while ${lowerFirst(operation)}`);
     return new Error((0,src/* describeAwsError */.Pp)(error, operation), { cause: error });
 }
+/**
+ * operationError for a Create* call. SageMaker answers a request it will not take (a volume key on an instance type
+ * with NVMe instance storage, a role it cannot assume) with a ValidationException. The request was built from the
+ * inputs and checked against every limit known up front, so what is left is the user's to fix: a ConfigurationError,
+ * reported as SageMaker's own sentence, not as an internal error.
+ */
+function shared_createError(error, operation, signal) {
+    const failure = shared_operationError(error, operation, signal);
+    if (failure instanceof CancelledError || awsErrorCode(error) !== 'ValidationException')
+        return failure;
+    return new ConfigurationError(failure.message);
+}
 /** Whitespace collapsed, without a final period, at most `max` characters: text that fits inside one sentence. */
 function shared_oneLine(text, max = 1_000) {
     const line = text.replace(/\s+/g, ' ').trim().replace(/\.$/, '');
@@ -90343,8 +90363,8 @@ function lowerFirst(text) {
 
 
 /**
- * Input names used in error messages: the train action's inputs. One `kms-key` input covers both keys, and the
- * container entrypoint override is what the `command` input becomes.
+ * Input names used in error messages: the train action's inputs. The container entrypoint override is what the
+ * `command` input becomes.
  */
 const training_job_TRAINING_JOB_INPUTS = {
     jobName: 'job-name',
@@ -90359,7 +90379,7 @@ const training_job_TRAINING_JOB_INPUTS = {
     instanceType: 'instance-type',
     instanceCount: 'instance-count',
     volumeSize: 'volume-size',
-    volumeKmsKey: 'kms-key',
+    volumeKmsKey: 'volume-kms-key',
     maxRuntime: 'max-runtime',
     maxWait: 'max-wait',
     checkpoint: 'checkpoint-uri',
@@ -90659,7 +90679,7 @@ async function startOrAttachTrainingJob(options) {
     }
     catch (error) {
         if (!isResourceInUseError(error))
-            throw operationError(error, `Creating training job ${jobName}`, signal);
+            throw createError(error, `Creating training job ${jobName}`, signal);
         const raced = await describeTrainingJobIfExists(client, jobName, signal);
         if (!raced)
             throw operationError(error, `Creating training job ${jobName}`, signal);
@@ -90695,8 +90715,10 @@ async function describeTrainingJobIfExists(client, jobName, signal) {
 }
 /**
  * What differs between a request and an existing job, in the fields that decide what is trained: image, input mode,
- * hyperparameters, instance type and count, channels and output path. Metric definitions, tags, role and stopping
- * conditions are left out: they do not change the model, and SageMaker (or an emulator) may rewrite some of them.
+ * hyperparameters, instance type and count, channels and output path; and the volume key, which does not change the
+ * model but does decide whether the job meets the encryption it was asked for, so a job with another key (or none)
+ * is not this request's. Metric definitions, tags, role and stopping conditions are left out: they do not change the
+ * model, and SageMaker (or an emulator) may rewrite some of them.
  */
 function trainingRequestDifferences(request, existing) {
     const differences = [];
@@ -90719,6 +90741,8 @@ function trainingRequestDifferences(request, existing) {
     compare('instance count', request.ResourceConfig?.InstanceCount, existing.ResourceConfig?.InstanceCount);
     compare('channels', channelSummary(request.InputDataConfig), channelSummary(existing.InputDataConfig));
     compare('output path', request.OutputDataConfig?.S3OutputPath, existing.OutputDataConfig?.S3OutputPath);
+    // A description may give an unset key as "" rather than leave it out.
+    compare('volume KMS key', request.ResourceConfig?.VolumeKmsKeyId || undefined, existing.ResourceConfig?.VolumeKmsKeyId || undefined);
     return differences;
 }
 function channelSummary(channels) {
@@ -92019,7 +92043,7 @@ async function startOrAttachTuningJob(options) {
     catch (error) {
         const failure = () => operationError(error, `Creating tuning job ${name}`, signal);
         if (!isResourceInUseError(error))
-            throw failure();
+            throw createError(error, `Creating tuning job ${name}`, signal);
         const raced = await describeTuningJobIfExists(client, name, signal);
         if (!raced)
             throw failure();
@@ -92043,7 +92067,10 @@ function attachTuning(existing, options, how, createdByThisRun = false) {
     logger.info(`Tuning job ${name} ${how} (status ${existing.HyperParameterTuningJobStatus}); attaching to it`);
     return { tuningJobName: name, tuningJobArn: existing.HyperParameterTuningJobArn ?? '', createdByThisRun };
 }
-/** What differs in the fields that decide the search: objective, strategy, ranges, static hyperparameters, image. */
+/**
+ * What differs in the fields that decide the search: objective, strategy, ranges, static hyperparameters, image; and
+ * the volume key of its training jobs, for the reason trainingRequestDifferences gives.
+ */
 function tuningRequestDifferences(request, existing) {
     const ours = request.HyperParameterTuningJobConfig;
     const theirs = existing.HyperParameterTuningJobConfig;
@@ -92060,6 +92087,11 @@ function tuningRequestDifferences(request, existing) {
             'image',
             request.TrainingJobDefinition?.AlgorithmSpecification?.TrainingImage,
             existing.TrainingJobDefinition?.AlgorithmSpecification?.TrainingImage,
+        ],
+        [
+            'volume KMS key',
+            request.TrainingJobDefinition?.ResourceConfig?.VolumeKmsKeyId || undefined,
+            existing.TrainingJobDefinition?.ResourceConfig?.VolumeKmsKeyId || undefined,
         ],
     ];
     return fields

@@ -45,6 +45,7 @@ export const inputSpec = {
   subnets: inputs.list(),
   'security-group-ids': inputs.list(),
   'kms-key': inputs.string(KMS_KEY_INPUT),
+  'volume-kms-key': inputs.string(KMS_KEY_INPUT),
   'network-isolation': inputs.bool({ default: 'false' }),
   tags: inputs.map(),
   tuning: inputs.map({ values: 'any' }),

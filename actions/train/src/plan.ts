@@ -12,7 +12,10 @@
 //   backend decodes JSON the same way the training toolkit does, so a command sees the same SM_HP_* in both places).
 // - Locally: `command` or `entry-point`; the image inputs are not needed and SageMaker-only inputs are ignored.
 //   `tuning` and `wait: false` cannot apply to a run inside the step: they are reported as notes, and one training
-//   runs with the hyperparameters given.
+//   runs with the hyperparameters given. So is `volume-kms-key`: the runner's disk is not encrypted with it, and
+//   encryption at rest a user asked for should not lapse without a word where the run is reviewed.
+// - `volume-kms-key` goes to SageMaker as given, whatever the instance type: SageMaker refuses it for types with NVMe
+//   instance storage (encrypted in hardware), and its refusal is clearer and never out of date, unlike a table here.
 // - The default job name is `<job-name-prefix or the repository name>-<run id>-<attempt>`: the same step run again in
 //   the same attempt finds and attaches to its job. Two train steps of one run need their own prefixes.
 // - Spot without `max-wait` waits up to twice `max-runtime`.
@@ -191,6 +194,12 @@ function planLocal(
     notes.push("Input 'tuning' is ignored by the local backend: one training runs with the hyperparameters as given");
   }
   if (!input.wait) notes.push("Input 'wait' is ignored by the local backend: training runs inside this step");
+  if (input['volume-kms-key'] !== undefined) {
+    notes.push(
+      "Input 'volume-kms-key' is ignored by the local backend: it encrypts a SageMaker training instance's storage " +
+        "volume, and a local run uses the runner's disk (kms-key still applies to what it writes to S3)",
+    );
+  }
 
   const channels = parseChannels(input.inputs ?? {});
   const metricDefinitions = metricDefinitionsOf(input['metric-definitions']);
@@ -373,6 +382,7 @@ function planStart(
     instanceType: input['instance-type'],
     instanceCount: input['instance-count'],
     volumeSizeGb: input['volume-size'],
+    ...(input['volume-kms-key'] !== undefined ? { volumeKmsKeyId: input['volume-kms-key'] } : {}),
     maxRuntimeSeconds,
     ...(input.spot
       ? {

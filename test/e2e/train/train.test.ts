@@ -13,7 +13,12 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { DescribeTrainingJobCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  DescribeHyperParameterTuningJobCommand,
+  DescribeTrainingJobCommand,
+  ListTagsCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -33,6 +38,8 @@ const penguinsData = path.join(repoRoot, 'node_modules', 'vega-datasets', 'data'
 const trainScript = path.join(fixtures, 'train_script');
 const ROLE = 'arn:aws:iam::123456789012:role/SageMakerExecution';
 const KMS_KEY = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const VOLUME_KEY = 'arn:aws:kms:us-east-1:123456789012:key/5678efab-12ab-34cd-56ef-1234567890ab';
+const OTHER_VOLUME_KEY = 'arn:aws:kms:us-east-1:123456789012:key/90abcdef-12ab-34cd-56ef-1234567890ab';
 // The harness runs as octo-org/ml-repo, run 4242, attempt 1.
 const JOB = 'ml-repo-4242-1';
 const train = (options: RunOptions) => runActionBundle(action, { timeoutMs: 120_000, ...options });
@@ -152,6 +159,25 @@ describe('train, local backend', () => {
     assert.match(result.summary, /ValueError: learning rate must be positive/);
   });
 
+  it('trains with volume-kms-key given, warning once that a run on the runner has no volume for it', async () => {
+    const result = await train({
+      inputs: {
+        backend: 'local',
+        'source-dir': trainScript,
+        'entry-point': 'train.py',
+        inputs: ['train', 'test'].map((c) => `${c}: ${path.join(fixtures, 'train_data', `${c}.csv`)}`).join('\n'),
+        'output-path': await mkdtemp(path.join(tmpdir(), 'train-local-volume-')),
+        'volume-kms-key': VOLUME_KEY,
+      },
+    });
+    assert.equal(result.exitCode, 0, result.stdout + result.stderr);
+    assert.equal(result.outputs.status, 'Completed');
+    assert.deepEqual(result.warnings, [
+      "Input 'volume-kms-key' is ignored by the local backend: it encrypts a SageMaker training instance's storage " +
+        "volume, and a local run uses the runner's disk (kms-key still applies to what it writes to S3)",
+    ]);
+  });
+
   it('on SIGINT stops the whole process tree, the script and its child, and exits 1 as cancelled', async () => {
     const workDir = await mkdtemp(path.join(tmpdir(), 'train-cancel-'));
     const result = await train({
@@ -225,6 +251,12 @@ describe('train, bad inputs', () => {
       { ...valid, 'kms-key': 'alias/model key' },
       'kms-key',
       /"alias\/model key": expected a KMS key id, alias or ARN/,
+    ],
+    [
+      'a volume KMS key with a space in it',
+      { ...valid, 'volume-kms-key': 'alias/volume key' },
+      'volume-kms-key',
+      /"alias\/volume key": expected a KMS key id, alias or ARN/,
     ],
     [
       'hyperparameters that are not a map',
@@ -502,6 +534,80 @@ describe('train on SageMaker (moto_server)', { skip: motoSkip() }, () => {
       await encryptionOf(commandKeys),
       commandKeys.map((key) => [key, 'aws:kms', KMS_KEY]),
     );
+  });
+
+  it("with volume-kms-key encrypts the instances' volume; the same key re-run attaches, another key is refused", async () => {
+    const env = { GITHUB_RUN_ID: '4249' };
+    const jobName = 'ml-repo-4249-1';
+    const keyed = { ...scriptMode, 'kms-key': KMS_KEY, 'volume-kms-key': VOLUME_KEY };
+    const result = await onMoto({ inputs: keyed, env });
+    assert.equal(result.exitCode, 0, result.stdout + result.stderr);
+    assert.deepEqual(result.warnings, []);
+    const job = await sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: jobName }));
+    assert.deepEqual(job.ResourceConfig, {
+      InstanceType: 'ml.m5.large',
+      InstanceCount: 1,
+      VolumeSizeInGB: 50,
+      VolumeKmsKeyId: VOLUME_KEY,
+    });
+    // The S3 output keeps its own key; the volume key is not used for S3.
+    assert.equal(job.OutputDataConfig?.KmsKeyId, KMS_KEY);
+    const staged = [`models/${jobName}/source/sourcedir.tar.gz`];
+    assert.deepEqual(await encryptionOf(staged), [[staged[0], 'aws:kms', KMS_KEY]]);
+
+    const same = await onMoto({ inputs: keyed, env });
+    assert.equal(same.exitCode, 0, same.stdout + same.stderr);
+    assert.match(same.stdout, /Training job ml-repo-4249-1 already exists \(status Completed\); attaching to it/);
+
+    for (const [key, here] of [
+      [OTHER_VOLUME_KEY, JSON.stringify(OTHER_VOLUME_KEY)],
+      ['', '(none)'],
+    ] as const) {
+      const other = await onMoto({ inputs: { ...keyed, 'volume-kms-key': key }, env });
+      assert.equal(other.exitCode, 1);
+      assert.deepEqual(other.errors, [
+        `Training job ${jobName} already exists but was created from a different request (volume KMS key ${here} here, ${JSON.stringify(VOLUME_KEY)} in the existing job); give another job-name, or re-run the workflow, which gives a new attempt and a new name`,
+      ]);
+      assert.doesNotMatch(other.stdout, /Started training job|Uploaded/);
+    }
+    const after = await sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: jobName }));
+    assert.equal(after.ResourceConfig?.VolumeKmsKeyId, VOLUME_KEY, 'the refused runs changed nothing');
+  });
+
+  it('with tuning, puts volume-kms-key on the training job definition; another key on a re-run is refused', async () => {
+    const env = { GITHUB_RUN_ID: '4250' };
+    const tuned = {
+      ...scriptMode,
+      spot: 'false',
+      'max-wait': '',
+      'volume-kms-key': VOLUME_KEY,
+      tuning:
+        'objective: { metric: accuracy, type: Maximize }\nparameters:\n  learning-rate: { type: continuous, min: 0.01, max: 1 }\nmax-jobs: 2',
+      // moto's tuning job names a best training job that does not exist, so the outcome is read without waiting.
+      wait: 'false',
+    };
+    const result = await onMoto({ inputs: tuned, env });
+    assert.equal(result.exitCode, 0, result.stdout + result.stderr);
+    assert.equal(result.outputs['tuning-job-name'], 'ml-repo-4250-1');
+    const tuning = await sagemaker.send(
+      new DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: 'ml-repo-4250-1' }),
+    );
+    assert.deepEqual(tuning.TrainingJobDefinition?.ResourceConfig, {
+      InstanceType: 'ml.m5.large',
+      InstanceCount: 1,
+      VolumeSizeInGB: 50,
+      VolumeKmsKeyId: VOLUME_KEY,
+    });
+
+    const same = await onMoto({ inputs: tuned, env });
+    assert.equal(same.exitCode, 0, same.stdout + same.stderr);
+    assert.match(same.stdout, /Tuning job ml-repo-4250-1 already exists \(status Completed\); attaching to it/);
+
+    const other = await onMoto({ inputs: { ...tuned, 'volume-kms-key': OTHER_VOLUME_KEY }, env });
+    assert.equal(other.exitCode, 1);
+    assert.deepEqual(other.errors, [
+      'Tuning job ml-repo-4250-1 already exists but was created from a different request (volume KMS key differs); give another job-name, or re-run the workflow for a new name',
+    ]);
   });
 
   it('a re-run with the same run id attaches to the job instead of creating or uploading again', async () => {

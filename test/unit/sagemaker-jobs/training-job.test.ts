@@ -233,6 +233,15 @@ describe('buildCreateTrainingJobRequest', () => {
     assert.match(problems[10]!, /expected a whole number from 1 to 2419200/);
   });
 
+  it('names volume-kms-key, not kms-key, for a volume key SageMaker would refuse', () => {
+    const problems = problemsOf(() =>
+      buildCreateTrainingJobRequest(options({ outputKmsKeyId: 'alias/models', volumeKmsKeyId: 'key with spaces' })),
+    );
+    assert.deepEqual(problems, [
+      `Input 'volume-kms-key' has an invalid value "key with spaces": expected a KMS key id, alias or ARN`,
+    ]);
+  });
+
   it('checks the API limits on hyperparameters, metric definitions, environment and container arguments', () => {
     const many = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`hp${i}`, '1']));
     const problems = problemsOf(() =>
@@ -350,6 +359,35 @@ describe('startOrAttachTrainingJob', () => {
     assert.equal(mock.commandCalls(CreateTrainingJobCommand).length, 0);
   });
 
+  it('attaches to a job created with the same volume key, and refuses one created with another key or none', async () => {
+    const KEY = 'arn:aws:kms:us-east-1:123456789012:key/aaaa';
+    const keyed = buildCreateTrainingJobRequest(options({ volumeKmsKeyId: KEY }));
+    const client = sageMakerClient();
+    const mock = mockClient(client);
+    mock.on(DescribeTrainingJobCommand).resolves(existingJob(keyed));
+    assert.equal((await startOrAttachTrainingJob({ client, request: keyed })).createdByThisRun, false);
+
+    const otherKey = buildCreateTrainingJobRequest(
+      options({ volumeKmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/bbbb' }),
+    );
+    const noKey = buildCreateTrainingJobRequest(options());
+    for (const [request, here] of [
+      [otherKey, '"arn:aws:kms:us-east-1:123456789012:key/bbbb"'],
+      [noKey, '(none)'],
+    ] as const) {
+      await assert.rejects(startOrAttachTrainingJob({ client, request }), (error: unknown) => {
+        assert.ok(error instanceof ConfigurationError);
+        assert.equal(error.input, 'job-name');
+        assert.equal(
+          error.message,
+          `Training job train-42-1 already exists but was created from a different request (volume KMS key ${here} here, "${KEY}" in the existing job); give another job-name, or re-run the workflow, which gives a new attempt and a new name`,
+        );
+        return true;
+      });
+    }
+    assert.equal(mock.commandCalls(CreateTrainingJobCommand).length, 0);
+  });
+
   it("attaches with a warning on a mismatch when onMismatch is 'warn'", async () => {
     const client = sageMakerClient();
     const mock = mockClient(client);
@@ -401,6 +439,37 @@ describe('startOrAttachTrainingJob', () => {
     );
   });
 
+  it('reports a create SageMaker refuses as invalid (a volume key on NVMe storage) as a one-line user error', async () => {
+    const client = sageMakerClient();
+    const mock = mockClient(client);
+    mock.on(DescribeTrainingJobCommand).rejects(notFound());
+    // The wording is illustrative: what matters is that SageMaker's sentence is passed on.
+    mock
+      .on(CreateTrainingJobCommand)
+      .rejects(
+        awsError(
+          'ValidationException',
+          400,
+          'VolumeKmsKeyId is not supported for\ninstance type ml.g5.xlarge, which has local instance storage.',
+        ),
+      );
+    await assert.rejects(
+      startOrAttachTrainingJob({
+        client,
+        request: buildCreateTrainingJobRequest(
+          options({ instanceType: 'ml.g5.xlarge', volumeKmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/abcd' }),
+        ),
+      }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigurationError, String(error));
+        assert.deepEqual(error.problems, [
+          'Creating training job train-42-1 was rejected as invalid (ValidationException: VolumeKmsKeyId is not supported for instance type ml.g5.xlarge, which has local instance storage); check the inputs it was built from',
+        ]);
+        return true;
+      },
+    );
+  });
+
   it('ends with a CancelledError, not an AWS failure sentence, when the run is cancelled meanwhile', async () => {
     const client = sageMakerClient();
     const mock = mockClient(client);
@@ -442,6 +511,16 @@ describe('trainingRequestDifferences', () => {
     assert.deepEqual(trainingRequestDifferences(request, moved), [
       'channels "train=s3://bucket/data/train" here, "train=s3://bucket/v2" in the existing job',
       'output path "s3://bucket/output" here, "s3://bucket/elsewhere" in the existing job',
+    ]);
+  });
+
+  it('counts the volume key, an empty one in a description as none', () => {
+    const request = buildCreateTrainingJobRequest(options());
+    const blank = existingJob(request, { ResourceConfig: { ...request.ResourceConfig!, VolumeKmsKeyId: '' } });
+    assert.deepEqual(trainingRequestDifferences(request, blank), []);
+    const keyed = existingJob(request, { ResourceConfig: { ...request.ResourceConfig!, VolumeKmsKeyId: 'key-1' } });
+    assert.deepEqual(trainingRequestDifferences(request, keyed), [
+      'volume KMS key (none) here, "key-1" in the existing job',
     ]);
   });
 });

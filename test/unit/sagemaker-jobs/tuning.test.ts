@@ -19,12 +19,13 @@ import {
   buildCreateTrainingJobRequest,
   startOrAttachTuningJob,
   TuningJobFailedError,
+  type TrainingJobRequestOptions,
   tuningJobNameFor,
   waitForTuningJob,
 } from '../../../packages/sagemaker/src/training/index.js';
-import { fakeClock, messages, sageMakerClient, START } from './helpers.js';
+import { awsError, fakeClock, messages, sageMakerClient, START } from './helpers.js';
 
-const trainingRequest: CreateTrainingJobRequest = buildCreateTrainingJobRequest({
+const trainingOptions: TrainingJobRequestOptions = {
   jobName: 'train-42-1',
   roleArn: 'arn:aws:iam::123456789012:role/SageMakerExecution',
   algorithm: {
@@ -43,7 +44,8 @@ const trainingRequest: CreateTrainingJobRequest = buildCreateTrainingJobRequest(
   environment: { MODE: 'tune' },
   runContext: runContext({ GITHUB_REPOSITORY: 'acme/models', GITHUB_RUN_ID: '42' }),
   action: 'train',
-});
+};
+const trainingRequest: CreateTrainingJobRequest = buildCreateTrainingJobRequest(trainingOptions);
 
 const TUNING_YAML = `
 objective: { metric: validation:accuracy, type: maximize }
@@ -101,6 +103,20 @@ describe('buildCreateHyperParameterTuningJobRequest', () => {
     assert.deepEqual(definition.CheckpointConfig, trainingRequest.CheckpointConfig);
     assert.deepEqual(definition.Environment, { MODE: 'tune' });
     assert.deepEqual(request.Tags, trainingRequest.Tags);
+  });
+
+  it("carries the training request's volume key into the job definition's resources", () => {
+    const keyed = buildCreateTrainingJobRequest({
+      ...trainingOptions,
+      volumeKmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/abcd',
+    });
+    const request = buildCreateHyperParameterTuningJobRequest(parse(TUNING_YAML), keyed);
+    assert.deepEqual(request.TrainingJobDefinition?.ResourceConfig, {
+      InstanceType: 'ml.m5.xlarge',
+      InstanceCount: 1,
+      VolumeSizeInGB: 30,
+      VolumeKmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/abcd',
+    });
   });
 
   it('encodes categorical values raw for algorithm images, as Python str() would', () => {
@@ -354,6 +370,53 @@ describe('startOrAttachTuningJob', () => {
       startOrAttachTuningJob({ client, request: tuningRequest }),
       /Tuning job train-42-1 already exists but was created from a different request \(parameter ranges differ\); give another job-name/,
     );
+  });
+});
+
+describe('startOrAttachTuningJob: volume key', () => {
+  const keyedTraining = (key: string | undefined) =>
+    buildCreateTrainingJobRequest({ ...trainingOptions, ...(key ? { volumeKmsKeyId: key } : {}) });
+  const keyedTuning = (key: string | undefined) =>
+    buildCreateHyperParameterTuningJobRequest(parse(TUNING_YAML), keyedTraining(key));
+
+  it('attaches to a tuning job whose training jobs have the same volume key, refuses another key or none', async () => {
+    const client = sageMakerClient();
+    const mock = mockClient(client);
+    const existing = keyedTuning('key-1');
+    mock
+      .on(DescribeHyperParameterTuningJobCommand)
+      .resolves(tuningJob('InProgress', {}, { TrainingJobDefinition: existing.TrainingJobDefinition }));
+    assert.equal((await startOrAttachTuningJob({ client, request: keyedTuning('key-1') })).createdByThisRun, false);
+    for (const key of ['key-2', undefined]) {
+      await assert.rejects(startOrAttachTuningJob({ client, request: keyedTuning(key) }), (error: unknown) => {
+        assert.ok(error instanceof ConfigurationError);
+        assert.equal(error.input, 'job-name');
+        assert.equal(
+          error.message,
+          'Tuning job train-42-1 already exists but was created from a different request (volume KMS key differs); give another job-name, or re-run the workflow for a new name',
+        );
+        return true;
+      });
+    }
+    assert.equal(mock.commandCalls(CreateHyperParameterTuningJobCommand).length, 0);
+  });
+
+  it('reports a create SageMaker refuses as invalid as a one-line user error', async () => {
+    const client = sageMakerClient();
+    const mock = mockClient(client);
+    mock
+      .on(DescribeHyperParameterTuningJobCommand)
+      .rejects(new ResourceNotFound({ message: 'not found', $metadata: {} }));
+    mock
+      .on(CreateHyperParameterTuningJobCommand)
+      .rejects(awsError('ValidationException', 400, 'VolumeKmsKeyId is not supported for this instance type.'));
+    await assert.rejects(startOrAttachTuningJob({ client, request: keyedTuning('key-1') }), (error: unknown) => {
+      assert.ok(error instanceof ConfigurationError, String(error));
+      assert.deepEqual(error.problems, [
+        'Creating tuning job train-42-1 was rejected as invalid (ValidationException: VolumeKmsKeyId is not supported for this instance type); check the inputs it was built from',
+      ]);
+      return true;
+    });
   });
 });
 

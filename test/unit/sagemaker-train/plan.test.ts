@@ -160,6 +160,45 @@ describe('train plan: script mode on a framework image', () => {
     assert.deepEqual(request.ResourceConfig, { InstanceType: 'ml.m5.xlarge', InstanceCount: 2, VolumeSizeInGB: 100 });
   });
 
+  it("puts volume-kms-key on the instances' storage volume, apart from kms-key, for training and tuning jobs", () => {
+    const VOLUME_KEY = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const p = start({
+      ...SCRIPT_MODE,
+      'kms-key': 'alias/models',
+      'volume-kms-key': VOLUME_KEY,
+      'metric-definitions': "accuracy: 'accuracy=([0-9.]+)'",
+      tuning:
+        'objective: { metric: accuracy, type: Maximize }\nparameters:\n  lr: { type: continuous, min: 0.01, max: 0.1 }\nmax-jobs: 2',
+    });
+    const resources = {
+      InstanceType: 'ml.m5.xlarge',
+      InstanceCount: 1,
+      VolumeSizeInGB: 30,
+      VolumeKmsKeyId: VOLUME_KEY,
+    };
+    assert.deepEqual(p.request.ResourceConfig, resources);
+    assert.deepEqual(p.tuningRequest?.TrainingJobDefinition?.ResourceConfig, resources);
+    // Each key stays where it was given: the S3 output and the staged uploads get kms-key only.
+    assert.deepEqual(p.request.OutputDataConfig, { S3OutputPath: 's3://models/out', KmsKeyId: 'alias/models' });
+    assert.equal(p.kmsKeyId, 'alias/models');
+    const volumeOnly = start({ ...SCRIPT_MODE, 'volume-kms-key': VOLUME_KEY });
+    assert.deepEqual(volumeOnly.request.OutputDataConfig, { S3OutputPath: 's3://models/out' });
+    assert.equal(volumeOnly.kmsKeyId, undefined);
+    assert.equal(volumeOnly.request.ResourceConfig?.VolumeKmsKeyId, VOLUME_KEY);
+    assert.equal('VolumeKmsKeyId' in start(SCRIPT_MODE).request.ResourceConfig!, false);
+    // Passed on whatever the instance type: SageMaker, not a table here, says which types have NVMe storage.
+    const nvme = start({
+      ...SCRIPT_MODE,
+      framework: 'pytorch',
+      'framework-version': '2.1',
+      'py-version': 'py310',
+      'instance-type': 'ml.g5.xlarge',
+      'volume-kms-key': VOLUME_KEY,
+    });
+    assert.equal(nvme.request.ResourceConfig?.VolumeKmsKeyId, VOLUME_KEY);
+    assert.deepEqual(nvme.notes, []);
+  });
+
   it('builds the tuning job from the tuning input, with JSON-encoded categorical values', () => {
     const p = start({
       ...SCRIPT_MODE,
@@ -302,6 +341,21 @@ describe('train plan: local backend', () => {
     assert.match(p.notes[1]!, /'wait' is ignored by the local backend/);
   });
 
+  it('warns that volume-kms-key does not apply to a run on the runner', () => {
+    const p = plan({
+      backend: 'local',
+      ...SCRIPT_MODE,
+      'volume-kms-key': 'arn:aws:kms:us-east-1:123456789012:key/abcd',
+      'kms-key': 'alias/models',
+    });
+    assert.equal(p.backend, 'local');
+    assert.deepEqual(p.notes, [
+      "Input 'volume-kms-key' is ignored by the local backend: it encrypts a SageMaker training instance's storage " +
+        "volume, and a local run uses the runner's disk (kms-key still applies to what it writes to S3)",
+    ]);
+    assert.equal(p.backend === 'local' && p.kmsKeyId, 'alias/models');
+  });
+
   it('needs command or entry-point, not attach', () => {
     assert.equal(problems({ backend: 'local', 'image-uri': 'img:1' }).input, 'command');
     assert.equal(problems({ backend: 'local', command: 'true', 'entry-point': 'x.py' }).input, 'entry-point');
@@ -402,6 +456,12 @@ describe('train plan: mistakes are one sentence naming the input', () => {
       { ...SCRIPT_MODE, 'role-arn': 'SageMakerExecution' },
       'role-arn',
       /expected an IAM role ARN/,
+    ],
+    [
+      'a volume KMS key with a space in it',
+      { ...SCRIPT_MODE, 'volume-kms-key': 'alias/volume key' },
+      'volume-kms-key',
+      /"alias\/volume key": expected a KMS key id, alias or ARN/,
     ],
     ['no region', { ...SCRIPT_MODE }, 'region', /No AWS region is configured/],
   ];

@@ -3,6 +3,7 @@
 import {
   awsErrorCode,
   CancelledError,
+  ConfigurationError,
   describeAwsError,
   errorMessage,
   formatDuration,
@@ -36,6 +37,18 @@ export function isResourceInUseError(error: unknown): boolean {
 export function operationError(error: unknown, operation: string, signal?: AbortSignal): Error {
   if (signal?.aborted || isAbortError(error)) return new CancelledError(`Cancelled while ${lowerFirst(operation)}`);
   return new Error(describeAwsError(error, operation), { cause: error });
+}
+
+/**
+ * operationError for a Create* call. SageMaker answers a request it will not take (a volume key on an instance type
+ * with NVMe instance storage, a role it cannot assume) with a ValidationException. The request was built from the
+ * inputs and checked against every limit known up front, so what is left is the user's to fix: a ConfigurationError,
+ * reported as SageMaker's own sentence, not as an internal error.
+ */
+export function createError(error: unknown, operation: string, signal?: AbortSignal): Error {
+  const failure = operationError(error, operation, signal);
+  if (failure instanceof CancelledError || awsErrorCode(error) !== 'ValidationException') return failure;
+  return new ConfigurationError(failure.message);
 }
 
 /** Whitespace collapsed, without a final period, at most `max` characters: text that fits inside one sentence. */

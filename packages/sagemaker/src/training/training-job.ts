@@ -19,11 +19,11 @@ import {
   silentLogger,
   standardTags,
 } from '@mlops-actions/core';
-import { isNotFoundError, isResourceInUseError, operationError, sdkAttempts } from './shared.js';
+import { createError, isNotFoundError, isResourceInUseError, operationError, sdkAttempts } from './shared.js';
 
 /**
- * Input names used in error messages: the train action's inputs. One `kms-key` input covers both keys, and the
- * container entrypoint override is what the `command` input becomes.
+ * Input names used in error messages: the train action's inputs. The container entrypoint override is what the
+ * `command` input becomes.
  */
 export const TRAINING_JOB_INPUTS = {
   jobName: 'job-name',
@@ -38,7 +38,7 @@ export const TRAINING_JOB_INPUTS = {
   instanceType: 'instance-type',
   instanceCount: 'instance-count',
   volumeSize: 'volume-size',
-  volumeKmsKey: 'kms-key',
+  volumeKmsKey: 'volume-kms-key',
   maxRuntime: 'max-runtime',
   maxWait: 'max-wait',
   checkpoint: 'checkpoint-uri',
@@ -457,7 +457,7 @@ export async function startOrAttachTrainingJob(options: StartTrainingJobOptions)
     logger.info(`Started training job ${jobName}`);
     return { jobName, jobArn: created.TrainingJobArn ?? '', createdByThisRun: true };
   } catch (error) {
-    if (!isResourceInUseError(error)) throw operationError(error, `Creating training job ${jobName}`, signal);
+    if (!isResourceInUseError(error)) throw createError(error, `Creating training job ${jobName}`, signal);
     const raced = await describeTrainingJobIfExists(client, jobName, signal);
     if (!raced) throw operationError(error, `Creating training job ${jobName}`, signal);
     // The SDK retries a create whose answer was lost (timeout, 5xx); the job it then finds is the one it created.
@@ -510,8 +510,10 @@ export async function describeTrainingJobIfExists(
 
 /**
  * What differs between a request and an existing job, in the fields that decide what is trained: image, input mode,
- * hyperparameters, instance type and count, channels and output path. Metric definitions, tags, role and stopping
- * conditions are left out: they do not change the model, and SageMaker (or an emulator) may rewrite some of them.
+ * hyperparameters, instance type and count, channels and output path; and the volume key, which does not change the
+ * model but does decide whether the job meets the encryption it was asked for, so a job with another key (or none)
+ * is not this request's. Metric definitions, tags, role and stopping conditions are left out: they do not change the
+ * model, and SageMaker (or an emulator) may rewrite some of them.
  */
 export function trainingRequestDifferences(
   request: CreateTrainingJobRequest,
@@ -542,6 +544,12 @@ export function trainingRequestDifferences(
   compare('instance count', request.ResourceConfig?.InstanceCount, existing.ResourceConfig?.InstanceCount);
   compare('channels', channelSummary(request.InputDataConfig), channelSummary(existing.InputDataConfig));
   compare('output path', request.OutputDataConfig?.S3OutputPath, existing.OutputDataConfig?.S3OutputPath);
+  // A description may give an unset key as "" rather than leave it out.
+  compare(
+    'volume KMS key',
+    request.ResourceConfig?.VolumeKmsKeyId || undefined,
+    existing.ResourceConfig?.VolumeKmsKeyId || undefined,
+  );
   return differences;
 }
 

@@ -36,6 +36,7 @@ import {
 } from '@mlops-actions/core';
 import { createHash } from 'node:crypto';
 import {
+  createError,
   isNotFoundError,
   isResourceInUseError,
   oneLine,
@@ -405,7 +406,7 @@ export async function startOrAttachTuningJob(options: StartTuningJobOptions): Pr
     return { tuningJobName: name, tuningJobArn: created.HyperParameterTuningJobArn ?? '', createdByThisRun: true };
   } catch (error) {
     const failure = () => operationError(error, `Creating tuning job ${name}`, signal);
-    if (!isResourceInUseError(error)) throw failure();
+    if (!isResourceInUseError(error)) throw createError(error, `Creating tuning job ${name}`, signal);
     const raced = await describeTuningJobIfExists(client, name, signal);
     if (!raced) throw failure();
     const ours = sdkAttempts(error) > 1;
@@ -440,7 +441,10 @@ function attachTuning(
   return { tuningJobName: name, tuningJobArn: existing.HyperParameterTuningJobArn ?? '', createdByThisRun };
 }
 
-/** What differs in the fields that decide the search: objective, strategy, ranges, static hyperparameters, image. */
+/**
+ * What differs in the fields that decide the search: objective, strategy, ranges, static hyperparameters, image; and
+ * the volume key of its training jobs, for the reason trainingRequestDifferences gives.
+ */
 export function tuningRequestDifferences(
   request: CreateHyperParameterTuningJobRequest,
   existing: DescribeHyperParameterTuningJobResponse,
@@ -460,6 +464,11 @@ export function tuningRequestDifferences(
       'image',
       request.TrainingJobDefinition?.AlgorithmSpecification?.TrainingImage,
       existing.TrainingJobDefinition?.AlgorithmSpecification?.TrainingImage,
+    ],
+    [
+      'volume KMS key',
+      request.TrainingJobDefinition?.ResourceConfig?.VolumeKmsKeyId || undefined,
+      existing.TrainingJobDefinition?.ResourceConfig?.VolumeKmsKeyId || undefined,
     ],
   ];
   return fields
