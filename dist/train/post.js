@@ -90743,6 +90743,7 @@ function trainingRequestDifferences(request, existing) {
     compare('output path', request.OutputDataConfig?.S3OutputPath, existing.OutputDataConfig?.S3OutputPath);
     // A description may give an unset key as "" rather than leave it out.
     compare('volume KMS key', request.ResourceConfig?.VolumeKmsKeyId || undefined, existing.ResourceConfig?.VolumeKmsKeyId || undefined);
+    compare('output KMS key', request.OutputDataConfig?.KmsKeyId || undefined, existing.OutputDataConfig?.KmsKeyId || undefined);
     return differences;
 }
 function channelSummary(channels) {
@@ -92092,6 +92093,11 @@ function tuningRequestDifferences(request, existing) {
             'volume KMS key',
             request.TrainingJobDefinition?.ResourceConfig?.VolumeKmsKeyId || undefined,
             existing.TrainingJobDefinition?.ResourceConfig?.VolumeKmsKeyId || undefined,
+        ],
+        [
+            'output KMS key',
+            request.TrainingJobDefinition?.OutputDataConfig?.KmsKeyId || undefined,
+            existing.TrainingJobDefinition?.OutputDataConfig?.KmsKeyId || undefined,
         ],
     ];
     return fields

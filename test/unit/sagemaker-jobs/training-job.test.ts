@@ -523,4 +523,14 @@ describe('trainingRequestDifferences', () => {
       'volume KMS key (none) here, "key-1" in the existing job',
     ]);
   });
+
+  it('counts the output key: a rerun must not write its model under another key', () => {
+    const request = buildCreateTrainingJobRequest(options());
+    const output = request.OutputDataConfig!;
+    assert.deepEqual(trainingRequestDifferences(request, existingJob(request, { OutputDataConfig: output })), []);
+    const keyed = existingJob(request, { OutputDataConfig: { ...output, KmsKeyId: 'key-2' } });
+    assert.deepEqual(trainingRequestDifferences(request, keyed), [
+      `output KMS key ${output.KmsKeyId === undefined ? '(none)' : JSON.stringify(output.KmsKeyId)} here, "key-2" in the existing job`,
+    ]);
+  });
 });

@@ -401,6 +401,20 @@ describe('startOrAttachTuningJob: volume key', () => {
     assert.equal(mock.commandCalls(CreateHyperParameterTuningJobCommand).length, 0);
   });
 
+  it('refuses a tuning job whose training jobs write under another output key', async () => {
+    const client = sageMakerClient();
+    const mock = mockClient(client);
+    const existing = buildCreateHyperParameterTuningJobRequest(
+      parse(TUNING_YAML),
+      buildCreateTrainingJobRequest({ ...trainingOptions, outputKmsKeyId: 'key-1' }),
+    );
+    mock
+      .on(DescribeHyperParameterTuningJobCommand)
+      .resolves(tuningJob('InProgress', {}, { TrainingJobDefinition: existing.TrainingJobDefinition }));
+    await assert.rejects(startOrAttachTuningJob({ client, request: keyedTuning(undefined) }), /output KMS key differs/);
+    assert.equal(mock.commandCalls(CreateHyperParameterTuningJobCommand).length, 0);
+  });
+
   it('reports a create SageMaker refuses as invalid as a one-line user error', async () => {
     const client = sageMakerClient();
     const mock = mockClient(client);

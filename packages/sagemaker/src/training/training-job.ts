@@ -550,6 +550,11 @@ export function trainingRequestDifferences(
     request.ResourceConfig?.VolumeKmsKeyId || undefined,
     existing.ResourceConfig?.VolumeKmsKeyId || undefined,
   );
+  compare(
+    'output KMS key',
+    request.OutputDataConfig?.KmsKeyId || undefined,
+    existing.OutputDataConfig?.KmsKeyId || undefined,
+  );
   return differences;
 }
 

@@ -470,6 +470,11 @@ export function tuningRequestDifferences(
       request.TrainingJobDefinition?.ResourceConfig?.VolumeKmsKeyId || undefined,
       existing.TrainingJobDefinition?.ResourceConfig?.VolumeKmsKeyId || undefined,
     ],
+    [
+      'output KMS key',
+      request.TrainingJobDefinition?.OutputDataConfig?.KmsKeyId || undefined,
+      existing.TrainingJobDefinition?.OutputDataConfig?.KmsKeyId || undefined,
+    ],
   ];
   return fields
     .filter(([, a, b]) => canonical(a) !== canonical(b))
