@@ -28,5 +28,9 @@ export const inputSpec = {
   'github-token': inputs.string({ default: '${{ github.token }}', secret: true }),
   'artifact-name': inputs.string(),
   region: inputs.string(),
-  workers: inputs.int({ default: '2', min: 0, max: 64 }),
+  workers: inputs.string({
+    default: 'auto',
+    pattern: /auto|[0-9]{1,2}/,
+    patternDescription: '`auto` (one per CPU, at most 8) or a number of threads from 0 to 99',
+  }),
 };

@@ -75,7 +75,7 @@ export function run(): Promise<void> {
           statistics: baselineStatistics,
         }),
       },
-      workers: input.workers,
+      workers: input.workers === 'auto' ? undefined : Number(input.workers),
       storage,
       signal,
       logger,

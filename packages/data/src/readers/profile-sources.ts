@@ -8,7 +8,7 @@
  * each, cost the main thread ~1.8 CPU-s per GB against ~0.3 for window-sized reads). The bytes are cut into windows of
  * `windowBytes` (8 MiB) at record boundaries; each window is profiled into its own DatasetProfile, and the profiles
  * are merged in window order. Large files (more than two windows) go to a pool of worker threads (`workers`, default
- * 2) while the main thread only reads, cuts and merges:
+ * one per CPU) while the main thread only reads, cuts and merges:
  * - Reading stays on the main thread: the storage object (an S3 client, middleware, credentials) cannot cross
  *   threads, a gzip stream cannot be split, and reading is cheap next to parsing (a memcpy per window).
  * - Where to cut a CSV window is guessed from quote parity (`lastRecordBoundary`): exact for well-formed RFC 4180.
@@ -66,6 +66,8 @@ import { isReaderWorkerThread } from './worker.js';
 import { type DataFormat, type DataSource, resolveSources } from './sources.js';
 import { ByteWindowReader, type ByteSource, DEFAULT_WINDOW_BYTES, lastRecordBoundary } from './windows.js';
 
+/** Default worker threads at most: each holds up to two windows in flight and a bundle's worth of code. */
+export const MAX_DEFAULT_WORKERS = 8;
 /** Files read at the same time: enough to hide S3 latency, few enough to bound memory. */
 export const DEFAULT_FILE_CONCURRENCY = 4;
 /** Longest JSON line (or capture record) accepted; longer ones are a DataError, not an out-of-memory. */
@@ -89,7 +91,10 @@ export interface ProfileSourcesOptions {
   profileOptions?: ProfileOptions;
   storage: Storage;
   signal?: AbortSignal;
-  /** Worker threads for large text files (default 2, 0 where there is a single CPU); 0 parses on the main thread. */
+  /**
+   * Worker threads for large text files (default one per CPU, at most `MAX_DEFAULT_WORKERS`, 0 where there is a single
+   * CPU); 0 parses on the main thread.
+   */
   workers?: number;
   /** Files read at the same time (default 4). */
   concurrency?: number;
@@ -290,8 +295,9 @@ class ProfileRun {
         throw new ConfigurationError(errorMessage(error), { input: 'delimiter' });
       }
     }
+    // One worker per CPU: the main thread only reads, cuts and merges (~10 % of a CPU on the benchmark).
     const cpus = availableParallelism();
-    this.workers = Math.max(0, Math.floor(options.workers ?? (cpus > 1 ? Math.min(2, cpus) : 0)));
+    this.workers = Math.max(0, Math.floor(options.workers ?? (cpus > 1 ? Math.min(MAX_DEFAULT_WORKERS, cpus) : 0)));
     this.merged = new DatasetProfile([], options.profileOptions ?? {});
   }
 
