@@ -8,6 +8,8 @@ import { describe, it } from 'node:test';
 import { parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { openStorage, type Storage } from '@mlops-actions/core';
+import { DatasetProfile } from '../../../packages/data/src/profile.js';
+import { parquetCell } from '../../../packages/data/src/readers/parquet.js';
 import { profileSources } from '../../../packages/data/src/readers/index.js';
 import { readerFixtures, vegaData } from './helpers.js';
 
@@ -133,6 +135,21 @@ describe('flights-3m.parquet', () => {
     assert.equal(origin.frequencies.distinctCount(), counts.size);
     for (const { value, count } of origin.frequencies.entries().slice(0, 5))
       assert.equal(count, counts.get(value as string));
+  });
+
+  it('profiles the numeric columns exactly as hyparquet reads them whole, value by value in order', async () => {
+    const result = await profileSources({ spec: file, storage, workers: 0 });
+    const rows = await parquetReadObjects({ file: arrayBuffer, columns: ['delay', 'distance'], compressors });
+    const reference = new DatasetProfile(['delay', 'distance']);
+    for (const row of rows) {
+      reference.addValue(0, parquetCell(row.delay));
+      reference.addValue(1, parquetCell(row.distance));
+    }
+    // profileSources merges each file's profile into an empty one, as it merges several files.
+    const merged = new DatasetProfile([]).merge(reference);
+    for (const name of ['delay', 'distance']) {
+      assert.deepEqual(result.profile.column(name)!.toState(), merged.column(name)!.toState(), name);
+    }
   });
 
   it('is stable: the same profile on every read', async () => {
