@@ -5,10 +5,11 @@
 //                              what the reader costs without the statistics it feeds
 import { readFileSync } from 'node:fs';
 import { openStorage } from '@mlops-actions/core';
-import { asciiText, decoded, decodeNumber, DecodedKind } from '../../packages/data/src/readers/bytes.js';
+import { asciiText } from '../../packages/data/src/readers/bytes.js';
 import { CollectingSink, CsvParser, type CsvFields, fieldText } from '../../packages/data/src/readers/csv.js';
 import { isReaderWorkerThread, profileSources } from '../../packages/data/src/readers/index.js';
 import { ByteWindowReader, DEFAULT_WINDOW_BYTES } from '../../packages/data/src/readers/windows.js';
+import { classifyAscii, lastParsed, ValueKind } from '../../packages/data/src/values.js';
 
 /** CPU seconds of the whole process (all threads), user and system. */
 function cpuSeconds(): number {
@@ -58,8 +59,12 @@ async function parseOnly(file: string) {
         const start = fields.starts[column]!;
         const end = fields.ends[column]!;
         const flag = fields.flags[column]!;
-        if (flag !== 0) checksum += fieldText(bytes, start, end, flag).length;
-        else if (decodeNumber(bytes, start, end) !== DecodedKind.Text) checksum += decoded.value;
+        if (flag !== 0) {
+          checksum += fieldText(bytes, start, end, flag).length;
+          continue;
+        }
+        const kind = classifyAscii(bytes, start, end);
+        if (kind === ValueKind.Integral || kind === ValueKind.Fractional) checksum += lastParsed.number;
         else checksum += asciiText(bytes, start, end).length;
       }
     },

@@ -182,8 +182,8 @@ function domainViolation(column: ColumnProfile, domains: string[], threshold: nu
   const approximate = exact
     ? ''
     : column.frequencies.uncountedNumbers > 0
-      ? ` (${column.frequencies.uncountedNumbers} numbers of the column were not counted: profile it with ` +
-        `countNumbersOf naming it.)`
+      ? ` (${column.frequencies.uncountedNumbers} numbers of the column were not counted, so the observed share is ` +
+        `a lower bound.)`
       : ` (The column has more than ${column.frequencies.capacity} distinct values, so the observed share is a lower bound.)`;
   return {
     feature_name: column.name,

@@ -1,4 +1,4 @@
-import { HASH, hashString } from './hash.js';
+import { HASH, hashString, mix } from './hash.js';
 import { HyperLogLog } from './hyperloglog.js';
 
 /** Distinct values counted exactly per column before the summary turns approximate. */
@@ -175,7 +175,7 @@ export class FrequentValues {
   }
 
   merge(other: FrequentValues): this {
-    if (other === this) return this.merge(FrequentValues.fromState(this.toState()));
+    // toState copies, so merging a summary into itself is safe.
     return this.mergeState(other.toState());
   }
 
@@ -243,8 +243,8 @@ export class FrequentValues {
     return summary;
   }
 
+  /** Callers have seeded `distinct` already: a new value is never counted by the table alone. */
   private decrementAll(): void {
-    if (this.distinct === null) this.distinct = this.seededDistinct();
     this.subtract(1);
   }
 
@@ -822,15 +822,6 @@ function survivorScratch(size: number): typeof aside {
     aside.counts = new Float64Array(length);
   }
   return aside;
-}
-
-/** `finalMix` of hash.ts as a signed 32-bit result (the same bits). */
-function mix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
 }
 
 /** The string of code units units[start, end), in pieces small enough for `String.fromCharCode`'s arguments. */

@@ -7,12 +7,21 @@ export const HASH = new Uint32Array(2);
 const doubleScratch = new Float64Array(1);
 const doubleWords = new Uint32Array(doubleScratch.buffer);
 
-function finalMix(h: number): number {
+/**
+ * MurmurHash3's 32-bit finalizer, signed: the hash tables and HyperLogLog that hash bytes or code units in place keep
+ * it in V8's int32 range and store it in `Int32Array`s, whose contents an unsigned result would not equal.
+ */
+export function mix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
+  return h ^ (h >>> 16);
+}
+
+/** `mix` as `HASH` stores it (the same bits). */
+function finalMix(h: number): number {
+  return mix(h) >>> 0;
 }
 
 /** Hashes a number by its IEEE-754 bits, so 1, "1" and "1.0" (all parsed to 1) hash alike; -0 hashes as 0. */

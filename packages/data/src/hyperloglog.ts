@@ -1,4 +1,4 @@
-import { HASH, hashNumber, hashString } from './hash.js';
+import { HASH, hashNumber, hashString, mix } from './hash.js';
 
 /**
  * HyperLogLog distinct-count sketch over 64-bit hashes.
@@ -116,15 +116,6 @@ export class HyperLogLog {
     z += m * sigma(histogram[0]! / m);
     return Math.round((m * m) / (2 * Math.LN2) / z);
   }
-}
-
-/** `finalMix` of hash.ts as a signed 32-bit result (the same bits), so that nothing leaves the int32 range. */
-function mix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
 }
 
 function sigma(x: number): number {

@@ -1,7 +1,6 @@
 /**
  * In-place ascending sort of the first `length` doubles of a Float64Array, in `Float64Array.prototype.sort`'s order
- * (-0 before +0). There must be no NaN. `mayBeRuns: false` says the input is in no particular order (KLL level 0),
- * which skips looking for ascending runs.
+ * (-0 before +0). There must be no NaN.
  *
  * The KLL sketch sorts about two items per update (a level of ~2000 every ~1000 updates), and V8's
  * `TypedArray.prototype.sort` spends ~60 ns per item on random data (branch mispredictions), which made it the
@@ -16,24 +15,23 @@
  *   ordering the few runs with equal high bits by value.
  * The fast paths compare with `<` and `>`, for which -0 equals +0; zeros are put in order afterwards.
  */
-export function sortDoubles(values: Float64Array, length: number, mayBeRuns = true): void {
+export function sortDoubles(values: Float64Array, length: number): void {
   if (length < 2) return;
   if (length <= 32) {
     insertionSort(values, 0, length);
     return;
   }
   ensureCapacity(length);
-  if (mayBeRuns) {
-    // A few ascending runs are merged; the count stops at the limit, so random data costs only a few items here.
-    let descents = 0;
-    for (let i = 1; i < length; i++) {
-      if (values[i]! < values[i - 1]! && ++descents >= MAX_RUNS) break;
-    }
-    if (descents < MAX_RUNS) {
-      if (descents > 0) mergeRuns(values, length, descents + 1);
-      orderZeros(values, 0, length);
-      return;
-    }
+  // A few ascending runs are merged; the count stops at the limit, so random data costs only a few items here. KLL
+  // level 0 looks for runs too: a sorted column (ids, timestamps) fills it with one.
+  let descents = 0;
+  for (let i = 1; i < length; i++) {
+    if (values[i]! < values[i - 1]! && ++descents >= MAX_RUNS) break;
+  }
+  if (descents < MAX_RUNS) {
+    if (descents > 0) mergeRuns(values, length, descents + 1);
+    orderZeros(values, 0, length);
+    return;
   }
   let min = values[0]!;
   let max = min;

@@ -1,5 +1,5 @@
-// Byte-level helpers shared by the readers: UTF-8 validation, numbers decoded straight from bytes, and cheap string
-// slices, so the hot loops never build a string they do not need.
+// Byte-level helpers shared by the readers: UTF-8 validation and cheap string slices, so the hot loops never build a
+// string they do not need. Numbers are read straight from bytes by classifyAscii in values.ts.
 export const LF = 0x0a;
 export const CR = 0x0d;
 export const QUOTE = 0x22;
@@ -51,88 +51,6 @@ export function firstInvalidUtf8(bytes: Uint8Array, start: number, end: number):
     i += length;
   }
   return -1;
-}
-
-/** What `decodeNumber` found: not a number it can decode exactly (use the text), Integral, or Fractional. */
-export const DecodedKind = { Text: 0, Integral: 1, Fractional: 2 } as const;
-export type DecodedKind = (typeof DecodedKind)[keyof typeof DecodedKind];
-
-/** The value of the last successful `decodeNumber`. */
-export const decoded = { value: 0 };
-
-const EXACT_POWERS_OF_TEN = [
-  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
-  1e21, 1e22,
-];
-
-/**
- * Decodes ASCII `bytes[start, end)` as `classifyText` would classify and parse the same text, without making a
- * string — but only where the result is certain to be identical; everything else answers `Text` and the caller falls
- * back to `classifyText` on a string.
- *
- * Decoded here: `[+-]digits` with at most 15 digits (Integral; exact in a double), and `[+-]digits.digits` or with an
- * exponent `e[+-]digits` where the significant digits number at most 15 and the decimal exponent lies in [-22, 22]
- * (Fractional). For those, `m / 10^k` or `m · 10^k` with both operands exact doubles is correctly rounded, so it
- * equals `Number(text)` bit for bit (Clinger's fast path). Left to the text path: surrounding whitespace, more
- * digits, larger exponents, and Fractional text whose value is a whole number (`"2.0"` must count as Fractional, but a
- * whole JavaScript number counts as Integral), as well as Booleans, `NaN`, `null` and every other word.
- */
-export function decodeNumber(bytes: Uint8Array, start: number, end: number): DecodedKind {
-  let i = start;
-  let code = bytes[i]!;
-  const negative = code === 45; // '-'
-  if (negative || code === 43) i++; // '+'
-  let mantissa = 0;
-  let digits = 0;
-  let scale = 0;
-  while (i < end) {
-    code = bytes[i]! - 48;
-    if (code < 0 || code > 9) break;
-    mantissa = mantissa * 10 + code;
-    digits++;
-    i++;
-  }
-  if (i === end) {
-    if (digits === 0 || digits > 15) return DecodedKind.Text;
-    decoded.value = negative ? -mantissa : mantissa;
-    return DecodedKind.Integral;
-  }
-  if (bytes[i] === 46) {
-    // '.'
-    i++;
-    while (i < end) {
-      code = bytes[i]! - 48;
-      if (code < 0 || code > 9) break;
-      mantissa = mantissa * 10 + code;
-      digits++;
-      scale--;
-      i++;
-    }
-  } else if ((bytes[i]! | 32) !== 101) return DecodedKind.Text; // neither '.' nor 'e'
-  if (digits === 0 || digits > 15) return DecodedKind.Text;
-  if (i < end) {
-    if ((bytes[i]! | 32) !== 101) return DecodedKind.Text; // 'e' or 'E'
-    i++;
-    let exponentNegative = false;
-    if (i < end && (bytes[i] === 45 || bytes[i] === 43)) exponentNegative = bytes[i++] === 45;
-    let exponent = 0;
-    const exponentStart = i;
-    while (i < end) {
-      code = bytes[i]! - 48;
-      if (code < 0 || code > 9 || exponent > 1000) break;
-      exponent = exponent * 10 + code;
-      i++;
-    }
-    if (i !== end || i === exponentStart) return DecodedKind.Text;
-    scale += exponentNegative ? -exponent : exponent;
-  }
-  if (scale < -22 || scale > 22) return DecodedKind.Text;
-  let value = scale < 0 ? mantissa / EXACT_POWERS_OF_TEN[-scale]! : mantissa * EXACT_POWERS_OF_TEN[scale]!;
-  // A whole value (`2.0`, `1e3`, `0.0`) would be counted as Integral by the number path: let the text decide.
-  if (Number.isInteger(value)) return DecodedKind.Text;
-  if (negative) value = -value;
-  decoded.value = value;
-  return DecodedKind.Fractional;
 }
 
 type SlicingBuffer = Buffer & {

@@ -20,7 +20,7 @@
  * Records without the chosen side (capture of inputs only, say) are skipped and counted.
  */
 import type { DatasetProfile } from '../profile.js';
-import { ChunkProblem, CollectingSink, CsvParser, DEFAULT_MAX_FIELD_BYTES } from './csv.js';
+import { ChunkProblem, CollectingSink, CsvParser, DEFAULT_MAX_FIELD_BYTES, positionalName } from './csv.js';
 import { addFlattened, addPositional, cellValue, forEachLine, parseJsonLine } from './jsonl.js';
 
 export type CaptureSide = 'input' | 'output';
@@ -97,8 +97,11 @@ function payloadKind(contentType: string, bytes: Buffer): 'csv' | 'json' | 'json
   return 'csv';
 }
 
+/** Shared by every CSV payload: `parse` starts afresh on each range (see `CsvParser`). */
+const payloadParser = new CsvParser({ delimiter: 0x2c, maxFieldBytes: DEFAULT_MAX_FIELD_BYTES });
+
 function addCsvPayload(profile: DatasetProfile, bytes: Buffer, where: string, lineIndex: number): number {
-  const parser = new CsvParser({ delimiter: 0x2c, maxFieldBytes: DEFAULT_MAX_FIELD_BYTES });
+  const parser = payloadParser;
   const rows = new CollectingSink();
   try {
     parser.parse(bytes, 0, bytes.length, true, rows);
@@ -107,7 +110,7 @@ function addCsvPayload(profile: DatasetProfile, bytes: Buffer, where: string, li
     throw payloadProblem(where, error, lineIndex);
   }
   for (const row of rows.rows) {
-    for (let i = 0; i < row.length; i++) profile.addText(profile.columnIndex(`_c${i}`), row[i]!);
+    for (let i = 0; i < row.length; i++) profile.addText(profile.columnIndex(positionalName(i)), row[i]!);
     profile.endRow();
   }
   return rows.rows.length;

@@ -157,7 +157,8 @@ export class CsvParser {
   raggedLines: number[] = [];
   raggedFieldCounts: number[] = [];
 
-  private readonly classes: Uint8Array;
+  /** Byte classes of unquoted fields for this delimiter; shared with `ProfileSink.fastRecord`, which must not write it. */
+  readonly classes: Uint8Array;
   private nonAscii = false;
 
   constructor(options: CsvParserOptions) {
@@ -555,9 +556,6 @@ export class ProfileSink implements CsvRecordSink {
   private readonly stringCounts: Int32Array;
   private rows = 0;
   private bytes: Buffer | null = null;
-  /** Byte classes of unquoted fields for the delimiter of the parser that last called `fastRecord`. */
-  private classes = new Uint8Array(0);
-  private classesDelimiter = -1;
   /** Per column: 1 where its numbers may stay uncounted (see `ProfileSinkOptions`), and 1 while they do. */
   private readonly mayLeaveUncounted: Uint8Array;
   private readonly leavingUncounted: Uint8Array;
@@ -608,15 +606,8 @@ export class ProfileSink implements CsvRecordSink {
       this.finish();
       this.bytes = bytes;
     }
-    if (delimiter !== this.classesDelimiter) {
-      this.classes = new Uint8Array(256);
-      this.classes[delimiter] = DELIMITER;
-      this.classes[LF] = LINE_FEED;
-      this.classes[CR] = CARRIAGE_RETURN;
-      for (let byte = 0x80; byte < 0x100; byte++) this.classes[byte] = NON_ASCII;
-      this.classesDelimiter = delimiter;
-    }
-    const { classes, starts, ends, flags, values, fromBytes } = this;
+    const classes = parser.classes;
+    const { starts, ends, flags, values, fromBytes } = this;
     const maxFieldBytes = parser.maxFieldBytes;
     const lastColumn = width - 1;
     let at = this.rows;
@@ -964,6 +955,13 @@ export function columnNamesFromHeader(cells: readonly string[]): string[] {
     seen.add(name);
     return name;
   });
+}
+
+const positionalNames: string[] = [];
+
+/** `_c<index>`, the name of a positional column; cached, as rows without header name their cells one by one. */
+export function positionalName(index: number): string {
+  return (positionalNames[index] ??= `_c${index}`);
 }
 
 /** Spark's names for the columns of a CSV without header: `_c0`, `_c1`, ... */

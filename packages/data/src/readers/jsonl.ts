@@ -11,8 +11,9 @@
  */
 import type { RawValue } from '../values.js';
 import type { DatasetProfile } from '../profile.js';
+import { locateJsonError } from '../json.js';
 import { CR, firstInvalidUtf8, LF, utf8Text } from './bytes.js';
-import { ChunkProblem } from './csv.js';
+import { ChunkProblem, positionalName } from './csv.js';
 
 /** Adds one parsed JSON line to `profile` as a row (see the module comment). */
 export function addJsonRow(profile: DatasetProfile, value: unknown): void {
@@ -24,7 +25,7 @@ export function addJsonRow(profile: DatasetProfile, value: unknown): void {
 
 /** Element i of `values` to column `_c<i>`; nested values as JSON text. */
 export function addPositional(profile: DatasetProfile, values: readonly unknown[]): void {
-  for (let i = 0; i < values.length; i++) addCell(profile, `_c${i}`, values[i]);
+  for (let i = 0; i < values.length; i++) addCell(profile, positionalName(i), values[i]);
 }
 
 /** The fields of an object, nested objects flattened to `.` paths under `prefix`. */
@@ -122,151 +123,10 @@ function isBlank(bytes: Buffer, start: number, end: number): boolean {
 export function parseJsonLine(text: string, lineIndex: number): unknown {
   try {
     return JSON.parse(text);
-  } catch (error) {
-    const offset = jsonErrorOffset(text);
+  } catch {
+    // V8's messages differ by version and do not always say where; the reader in json.ts does, in UTF-16 units.
+    const { offset, problem } = locateJsonError(text);
     const column = Buffer.byteLength(text.slice(0, offset), 'utf8') + 1;
-    throw new ChunkProblem(`not valid JSON: ${jsonErrorDetail(error, offset, text)}`, lineIndex, column);
-  }
-}
-
-/** V8's message without its position suffix, which changes between Node versions and is replaced by line/column. */
-function jsonErrorDetail(error: unknown, offset: number, text: string): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const cleaned = message
-    .replace(/ in JSON at position \d+.*$/s, '')
-    .replace(/,? ?"[^"]*"(\.\.\.)? is not valid JSON$/s, '')
-    .trim();
-  if (cleaned !== '' && !/^Unexpected token/.test(cleaned)) return cleaned;
-  return offset >= text.length ? 'unexpected end of the line' : `unexpected ${JSON.stringify(text[offset])}`;
-}
-
-/**
- * Offset (in UTF-16 units) of the first character of `text` at which JSON stops being valid: a small validating
- * scanner, used only after JSON.parse failed, since V8's messages do not always say where (and differ by version).
- */
-export function jsonErrorOffset(text: string): number {
-  let pos = 0;
-  const length = text.length;
-  const skipSpace = () => {
-    while (pos < length) {
-      const c = text.charCodeAt(pos);
-      if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
-      pos++;
-    }
-  };
-  const fail = (): never => {
-    throw pos;
-  };
-  const literal = (word: string) => {
-    for (let i = 0; i < word.length; i++) {
-      if (text[pos] !== word[i]) fail();
-      pos++;
-    }
-  };
-  const string = () => {
-    pos++; // opening quote
-    for (;;) {
-      if (pos >= length) fail();
-      const c = text.charCodeAt(pos);
-      if (c === 0x22) {
-        pos++;
-        return;
-      }
-      if (c < 0x20) fail();
-      if (c === 0x5c) {
-        pos++;
-        const escape = text[pos];
-        if (escape === 'u') {
-          for (let i = 1; i <= 4; i++) if (!/[0-9a-fA-F]/.test(text[pos + i] ?? '')) fail();
-          pos += 5;
-        } else if (escape !== undefined && '"\\/bfnrt'.includes(escape)) pos++;
-        else fail();
-        continue;
-      }
-      pos++;
-    }
-  };
-  const number = () => {
-    if (text[pos] === '-') pos++;
-    if (text[pos] === '0') pos++;
-    else if (/[1-9]/.test(text[pos] ?? '')) while (/[0-9]/.test(text[pos] ?? '')) pos++;
-    else fail();
-    if (text[pos] === '.') {
-      pos++;
-      if (!/[0-9]/.test(text[pos] ?? '')) fail();
-      while (/[0-9]/.test(text[pos] ?? '')) pos++;
-    }
-    if (text[pos] === 'e' || text[pos] === 'E') {
-      pos++;
-      if (text[pos] === '+' || text[pos] === '-') pos++;
-      if (!/[0-9]/.test(text[pos] ?? '')) fail();
-      while (/[0-9]/.test(text[pos] ?? '')) pos++;
-    }
-  };
-  const value = (depth: number): void => {
-    if (depth > 10_000) fail();
-    skipSpace();
-    const c = text[pos];
-    if (c === '{') {
-      pos++;
-      skipSpace();
-      if (text[pos] === '}') {
-        pos++;
-        return;
-      }
-      for (;;) {
-        skipSpace();
-        if (text[pos] !== '"') fail();
-        string();
-        skipSpace();
-        if (text[pos] !== ':') fail();
-        pos++;
-        value(depth + 1);
-        skipSpace();
-        if (text[pos] === ',') {
-          pos++;
-          continue;
-        }
-        if (text[pos] === '}') {
-          pos++;
-          return;
-        }
-        fail();
-      }
-    }
-    if (c === '[') {
-      pos++;
-      skipSpace();
-      if (text[pos] === ']') {
-        pos++;
-        return;
-      }
-      for (;;) {
-        value(depth + 1);
-        skipSpace();
-        if (text[pos] === ',') {
-          pos++;
-          continue;
-        }
-        if (text[pos] === ']') {
-          pos++;
-          return;
-        }
-        fail();
-      }
-    }
-    if (c === '"') return string();
-    if (c === 't') return literal('true');
-    if (c === 'f') return literal('false');
-    if (c === 'n') return literal('null');
-    return number();
-  };
-  try {
-    value(0);
-    skipSpace();
-    return pos < length ? pos : length;
-  } catch (offset) {
-    if (typeof offset === 'number') return Math.min(offset, length);
-    return 0; // a RangeError from a pathologically deep value: point at the line
+    throw new ChunkProblem(`not valid JSON: ${problem}`, lineIndex, column);
   }
 }

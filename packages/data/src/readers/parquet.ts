@@ -55,7 +55,7 @@ interface LeafColumn {
   path: string[];
 }
 
-interface TopLevelColumn {
+export interface TopLevelColumn {
   name: string;
   leaves: LeafColumn[];
 }
@@ -136,24 +136,23 @@ function jsonReplacer(_key: string, value: unknown): unknown {
   return value;
 }
 
-export interface ParquetFileResult {
-  rows: number;
-  columnNames: string[];
-}
-
 /**
- * Profiles a Parquet file into `profile`, row group by row group and column by column. `onRowGroup` reports progress
- * (rows done so far).
+ * Profiles a Parquet file into `profile`, row group by row group and column by column, and returns its row count.
+ * The caller has read `metadata` and its `columns` (`parquetColumns`) already, to check them against other files
+ * before profiling. `onRowGroup` reports progress (rows done so far).
  */
 export async function profileParquet(
   uri: string,
   size: number,
   profile: DatasetProfile,
-  context: ParquetReadContext & { metadata?: FileMetaData; onRowGroup?: (rowsDone: number) => void },
-): Promise<ParquetFileResult> {
+  context: ParquetReadContext & {
+    metadata: FileMetaData;
+    columns: readonly TopLevelColumn[];
+    onRowGroup?: (rowsDone: number) => void;
+  },
+): Promise<number> {
   const file = rangedAsyncBuffer(uri, size, context);
-  const metadata = context.metadata ?? (await readParquetMetadata(uri, file));
-  const columns = parquetColumns(metadata);
+  const { metadata, columns } = context;
   const columnNames = columns.flatMap((column) => column.leaves.map((leaf) => leaf.name));
   const indexes = new Map(columnNames.map((name) => [name, profile.columnIndex(name)]));
   let groupStart = 0;
@@ -193,7 +192,7 @@ export async function profileParquet(
     groupStart = groupEnd;
     context.onRowGroup?.(groupStart);
   }
-  return { rows: groupStart, columnNames };
+  return groupStart;
 }
 
 function addColumnValues(

@@ -18,7 +18,8 @@
  * - Windows are merged in order and problems are reported in order, so the first malformed record of the file is the
  *   one reported, with its absolute line (each window reports its line count). A worker posts its window's profile
  *   as a state (typed arrays, transferred) and the main thread merges that state directly (`mergeState`).
- * - A worker keeps its CSV profile from window to window, reset rather than made anew (see `ChunkScratch`).
+ * - A worker, and the main thread reading inline, keeps its CSV profile from window to window, reset rather than made
+ *   anew (see `ChunkScratch`).
  * Since every window is profiled alone whether inline or in a worker, `workers: 0` and `workers: 2` give identical
  * profiles. Memory stays bounded: at most `workers × 2` windows in flight plus one being filled per file read.
  *
@@ -46,7 +47,7 @@ import { DatasetProfile, type DatasetProfileState, type ProfileOptions } from '.
 import { classifyText, ValueKind } from '../values.js';
 import { LF } from './bytes.js';
 import { type CaptureSide } from './capture.js';
-import { type ChunkJob, type ChunkOutcome, runChunkJob } from './chunks.js';
+import { type ChunkJob, type ChunkOutcome, ChunkScratch, runChunkJob } from './chunks.js';
 import {
   bomLength,
   ChunkProblem,
@@ -159,7 +160,10 @@ export interface ProfileSourcesResult {
  * baseline's String columns) to count them in the first read.
  */
 export async function profileSources(options: ProfileSourcesOptions): Promise<ProfileSourcesResult> {
-  const first = await readAndProfile(options);
+  // The second read takes the sources of the first: the same files (a glob or S3 prefix may change meanwhile), and
+  // no second listing.
+  const resolved: ResolvedSources = {};
+  const first = await readAndProfile(options, resolved);
   const uncounted = first.profile.columns
     .filter((column) => column.frequencies.uncountedNumbers > 0 && column.inferredType === 'String')
     .map((column) => column.name);
@@ -171,14 +175,25 @@ export async function profileSources(options: ProfileSourcesOptions): Promise<Pr
       `${uncounted.length === 1 ? 'holds' : 'hold'} text in some chunks and only numbers in others, ` +
       'and the value frequencies of a String column count its numbers too.',
   );
-  const second = await readAndProfile({
-    ...options,
-    profileOptions: { ...options.profileOptions, countNumbersOf: [...(counted ?? []), ...uncounted] },
-  });
+  const second = await readAndProfile(
+    {
+      ...options,
+      profileOptions: { ...options.profileOptions, countNumbersOf: [...(counted ?? []), ...uncounted] },
+    },
+    resolved,
+  );
   return { ...second, seconds: first.seconds + second.seconds, reads: 2 };
 }
 
-async function readAndProfile(options: ProfileSourcesOptions): Promise<ProfileSourcesResult> {
+/** Filled by the first `readAndProfile` of a `profileSources` call, after its configuration checks. */
+interface ResolvedSources {
+  sources?: DataSource[];
+}
+
+async function readAndProfile(
+  options: ProfileSourcesOptions,
+  resolved: ResolvedSources,
+): Promise<ProfileSourcesResult> {
   if (isReaderWorkerThread()) {
     // A bundled action whose entry does not guard itself runs again in each reader worker: stop it there, loudly,
     // before it starts workers of its own (see worker.ts).
@@ -195,11 +210,11 @@ async function readAndProfile(options: ProfileSourcesOptions): Promise<ProfileSo
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) controller.abort();
   try {
-    const sources = await resolveSources(options.spec, {
+    const sources = (resolved.sources ??= await resolveSources(options.spec, {
       storage: options.storage,
       signal: controller.signal,
       format: options.format,
-    });
+    }));
     run.begin(sources);
     const concurrency = Math.max(1, options.concurrency ?? DEFAULT_FILE_CONCURRENCY);
     let next = 0;
@@ -260,7 +275,10 @@ class ProfileRun {
   private rows = 0;
   private readonly warnings: string[] = [];
   private bytesRead = 0;
-  /** Rows profiled so far in files not yet merged, by file index (reset when a file is read again). */
+  /**
+   * Rows profiled so far in files still being read, by file index; a file read again inline overwrites its count
+   * from its first chunk on. Finished files count through `pending` or `rows`.
+   */
   private readonly partialRows = new Map<number, number>();
   private filesDone = 0;
   private totalBytes = 0;
@@ -282,10 +300,8 @@ class ProfileRun {
     // The options a user sets through action inputs fail as configuration errors naming them.
     if (!Number.isSafeInteger(this.maxFieldBytes) || this.maxFieldBytes < 1) {
       throw new ConfigurationError(
-        `max-field-bytes must be a positive whole number of bytes, got ${this.maxFieldBytes}`,
-        {
-          input: 'max-field-bytes',
-        },
+        `max-field-size must be a positive whole number of bytes, got ${this.maxFieldBytes}`,
+        { input: 'max-field-size' },
       );
     }
     if (options.delimiter !== undefined) {
@@ -429,12 +445,14 @@ class ProfileRun {
       },
     };
     const metadata = await readParquetMetadata(source.uri, rangedAsyncBuffer(source.uri, source.size, counted));
-    const columns = parquetColumns(metadata).flatMap((column) => column.leaves.map((leaf) => leaf.name));
+    const parquet = parquetColumns(metadata);
+    const columns = parquet.flatMap((column) => column.leaves.map((leaf) => leaf.name));
     await this.checkColumns(source, index, columns);
     const profile = new DatasetProfile(columns, this.options.profileOptions ?? {});
-    const { rows } = await profileParquet(source.uri, source.size, profile, {
+    const rows = await profileParquet(source.uri, source.size, profile, {
       ...counted,
       metadata,
+      columns: parquet,
       onRowGroup: (rowsDone) => {
         this.partialRows.set(index, rowsDone);
         this.progress();
@@ -498,6 +516,8 @@ class ProfileRun {
         isCsv ? lastRecordBoundary(bytes, 0, length) : bytes.lastIndexOf(LF, length - 1) + 1;
 
       const state = new FileState(uri, columnNames, new DatasetProfile(columnNames, profileOptions), firstLine);
+      // Inline chunks reuse one profile as workers do: each outcome is merged (copied) before the next job resets it.
+      const scratch = parallel ? undefined : new ChunkScratch();
       const settle = (outcome: AnyChunkOutcome) => {
         if (outcome.problem) {
           const { detail, line, column } = outcome.problem;
@@ -516,7 +536,7 @@ class ProfileRun {
         const atEof = reader.atEnd;
         const length = reader.filled;
         if (!parallel) {
-          const outcome = runChunkJob(job(atEof), reader.bytes, length);
+          const outcome = runChunkJob(job(atEof), reader.bytes, length, scratch);
           if (!outcome.problem && !atEof && outcome.consumed === 0) {
             if (window >= windowLimit) settle(oversized(outcome, isCsv, windowLimit));
             window = Math.min(window * 2, windowLimit);
@@ -615,7 +635,6 @@ class ProfileRun {
     }
   }
 
-  /** The file's bytes, gunzipped when named `.gz` or starting with gzip's magic bytes; counts stored bytes read. */
   /**
    * The stored bytes of a text file: the storage's stream, or for an uncompressed local file (the storage gave a plain
    * file stream, and the file does not start as gzip does) the file read straight into the window buffers (see the
@@ -765,10 +784,10 @@ class FileState {
   }
 }
 
-/** The outcome for a window that holds no complete record though it reached the size limit. */
 /** A chunk's outcome, with its profile as profiled inline or as a worker thread posted it. */
 type AnyChunkOutcome = ChunkOutcome<DatasetProfile | DatasetProfileState>;
 
+/** The outcome for a window that holds no complete record though it reached the size limit. */
 function oversized(outcome: AnyChunkOutcome, isCsv: boolean, limit: number): AnyChunkOutcome {
   if (outcome.problem) return outcome;
   const detail = isCsv

@@ -11,7 +11,11 @@ import { LF, QUOTE } from './bytes.js';
  */
 export const DEFAULT_WINDOW_BYTES = 8 * 1024 * 1024;
 
-/** Returned buffers kept for reuse: more than the windows that can be in flight at once (2 per worker). */
+/**
+ * Returned buffers kept for reuse: the windows a file can have in flight (2 per worker) at the default maximum of 8
+ * workers (`MAX_DEFAULT_WORKERS`, not imported: profile-sources.ts imports this module). More workers, set explicitly,
+ * allocate the rest.
+ */
 const MAX_SPARE_BUFFERS = 16;
 
 /**
