@@ -6,13 +6,26 @@
 //   training-seconds is the wall time of the training process, rounded to whole seconds as SageMaker reports it.
 // - A failure is one sentence naming the job and SageMaker's kind of reason (the failure file, else the exit); the
 //   last lines of output go to the summary, and were streamed to the log as they came.
+// - max-runtime and timeout stop the run, reported as status Stopped: max-runtime as SageMaker reports a job that
+//   reached it, timeout as a WaitTimeoutError, since a local run cannot keep running after its step as a job can.
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { DataError, joinLocation, type Logger, type Storage } from '@mlops-actions/core';
-import { downloadChannel, runLocalTraining, TrainingFailedError } from '@mlops-actions/sagemaker';
+import {
+  CancelledError,
+  DataError,
+  formatDuration,
+  joinLocation,
+  type Logger,
+  type Storage,
+  WaitTimeoutError,
+} from '@mlops-actions/core';
+import { downloadChannel, oneLine, runLocalTraining, TrainingFailedError } from '@mlops-actions/sagemaker';
 import { EMPTY_OUTPUTS, type TrainingOutcome } from './outcome.js';
 import type { LocalPlan } from './plan.js';
+
+/** Last lines of output kept for the summary of a stopped run. */
+const TAIL_LINES = 20;
 
 export interface LocalDeps {
   /** Downloads S3 channels and writes the model to output-path (local or s3://). */
@@ -43,6 +56,10 @@ export async function trainLocally(plan: LocalPlan, deps: LocalDeps): Promise<Tr
   ];
   const base = { backend: 'local' as const, jobName: plan.jobName, jobArn: '', facts };
 
+  const limitMs = Math.min(plan.maxRuntimeMs, plan.timeoutMs);
+  const limit = AbortSignal.timeout(limitMs);
+  const tail: string[] = [];
+  const startedAt = Date.now();
   let result;
   try {
     result = await runLocalTraining({
@@ -54,13 +71,26 @@ export async function trainLocally(plan: LocalPlan, deps: LocalDeps): Promise<Tr
       hyperparameterEncoding: plan.encoding,
       environment: plan.environment,
       metricDefinitions: plan.metricDefinitions,
-      signal,
+      signal: AbortSignal.any([signal, limit]),
       logger,
+      onLine: (line) => {
+        tail.push(line);
+        if (tail.length > TAIL_LINES) tail.shift();
+      },
       jobName: plan.jobName,
       ...(plan.region !== undefined ? { region: plan.region } : {}),
       sourceMaxBytes: plan.sourceMaxBytes,
     });
   } catch (error) {
+    if (error instanceof CancelledError && limit.aborted && !signal.aborted) {
+      return {
+        ...base,
+        status: 'Stopped',
+        outputs: { ...EMPTY_OUTPUTS, trainingSeconds: Math.round((Date.now() - startedAt) / 1000) },
+        logTail: [...tail],
+        failure: limitFailure(plan, limitMs),
+      };
+    }
     if (!(error instanceof TrainingFailedError)) throw error;
     const how =
       error.failureReason ?? (error.signal ? `killed by ${error.signal}` : `exited with code ${error.exitCode}`);
@@ -99,6 +129,17 @@ export async function trainLocally(plan: LocalPlan, deps: LocalDeps): Promise<Tr
   };
 }
 
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().replace(/\.$/, '');
+function limitFailure(plan: LocalPlan, limitMs: number): Error {
+  if (plan.maxRuntimeMs <= plan.timeoutMs) {
+    return new DataError(
+      `Training job ${plan.jobName} was stopped: it reached its maximum runtime of ${Math.ceil(limitMs / 1000)}s`,
+    );
+  }
+  return new WaitTimeoutError(
+    `Training job ${plan.jobName} was stopped after the timeout of ${formatDuration(limitMs)}: a local run cannot ` +
+      'outlive its step; raise timeout to give it longer',
+    `training job ${plan.jobName}`,
+    limitMs,
+    'InProgress',
+  );
 }

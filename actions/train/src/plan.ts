@@ -89,6 +89,10 @@ export interface LocalPlan extends Common {
   kmsKeyId?: string;
   workDir: string;
   region?: string;
+  /** max-runtime: the run is stopped after it, as SageMaker stops a job (status Stopped). */
+  maxRuntimeMs: number;
+  /** timeout: a local run cannot outlive the step that waits for it, so it is stopped too. */
+  timeoutMs: number;
 }
 
 export interface WaitSettings {
@@ -200,6 +204,20 @@ function planLocal(
         "volume, and a local run uses the runner's disk (kms-key still applies to what it writes to S3)",
     );
   }
+  if (input['network-isolation']) {
+    notes.push(
+      "Input 'network-isolation' is ignored by the local backend: the training process has the runner's network access",
+    );
+  }
+  if (input['checkpoint-uri'] !== undefined) {
+    notes.push(
+      "Input 'checkpoint-uri' is ignored by the local backend: checkpoints stay in the work folder's opt/ml/checkpoints",
+    );
+  }
+  if (input['instance-count'] > 1) {
+    notes.push("Input 'instance-count' is ignored by the local backend: training runs as one process on this runner");
+  }
+  if (input.spot) notes.push("Input 'spot' is ignored by the local backend: there is no instance to bid for");
 
   const channels = parseChannels(input.inputs ?? {});
   const metricDefinitions = metricDefinitionsOf(input['metric-definitions']);
@@ -221,6 +239,8 @@ function planLocal(
     ...(input['kms-key'] !== undefined ? { kmsKeyId: input['kms-key'] } : {}),
     workDir,
     ...(region ? { region } : {}),
+    maxRuntimeMs: input['max-runtime'],
+    timeoutMs: input.timeout,
   };
 }
 

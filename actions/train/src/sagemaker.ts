@@ -2,11 +2,10 @@
 // the end, and read the outputs. Clients, storage and the clock come in as arguments, so the whole flow, cancellation
 // included, runs in unit tests against mocked clients.
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import {
-  DescribeHyperParameterTuningJobCommand,
   type DescribeHyperParameterTuningJobResponse,
-  DescribeTrainingJobCommand,
   type DescribeTrainingJobResponse,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
@@ -55,7 +54,20 @@ interface FollowedJob {
   createdByThisRun: boolean;
 }
 
-export async function trainOnSageMaker(plan: StartPlan | AttachPlan, deps: SageMakerDeps): Promise<TrainingOutcome> {
+export async function trainOnSageMaker(
+  plan: StartPlan | AttachPlan,
+  dependencies: SageMakerDeps,
+): Promise<TrainingOutcome> {
+  // The state is saved before the Create too; saving it unchanged again would only repeat the same lines.
+  let saved: JobState | undefined;
+  const deps: SageMakerDeps = {
+    ...dependencies,
+    onJobState: (next) => {
+      if (saved && isDeepStrictEqual(saved, next)) return;
+      saved = next;
+      dependencies.onJobState(next);
+    },
+  };
   const job = plan.action === 'attach' ? await findJobToAttach(plan, deps) : await startJob(plan, deps);
   const state: JobState = {
     kind: job.kind,
@@ -86,15 +98,30 @@ export async function trainOnSageMaker(plan: StartPlan | AttachPlan, deps: SageM
 
 async function startJob(plan: StartPlan, deps: SageMakerDeps): Promise<FollowedJob> {
   const { sagemaker: client, logger, signal } = deps;
+  // Only when no job of that name exists (an existing one already has its code and data). The state goes out before
+  // the Create: a job SageMaker accepts just before a cancellation would otherwise escape the post step's stop.
+  const beforeCreate = (kind: JobKind, name: string) => async () => {
+    await stage(plan, deps);
+    deps.onJobState({ kind, name, region: plan.region, stopInPost: plan.stopOnCancel && plan.wait });
+  };
   if (plan.tuningRequest) {
     const name = plan.tuningRequest.HyperParameterTuningJobName!;
-    // An existing job already has its code and data: staging again would only rewrite what it reads.
-    if (!(await describeTuningJobIfExists(client, name, signal))) await stage(plan, deps);
-    const started = await startOrAttachTuningJob({ client, request: plan.tuningRequest, logger, signal });
+    const started = await startOrAttachTuningJob({
+      client,
+      request: plan.tuningRequest,
+      logger,
+      signal,
+      beforeCreate: beforeCreate('tuning', name),
+    });
     return { kind: 'tuning', name, arn: started.tuningJobArn, createdByThisRun: started.createdByThisRun };
   }
-  if (!(await describeTrainingJobIfExists(client, plan.jobName, signal))) await stage(plan, deps);
-  const started = await startOrAttachTrainingJob({ client, request: plan.request, logger, signal });
+  const started = await startOrAttachTrainingJob({
+    client,
+    request: plan.request,
+    logger,
+    signal,
+    beforeCreate: beforeCreate('training', plan.jobName),
+  });
   return { kind: 'training', name: plan.jobName, arn: started.jobArn, createdByThisRun: started.createdByThisRun };
 }
 
@@ -214,9 +241,7 @@ async function followTuningJob(
     }
     throw error;
   }
-  const described = await deps.sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: best }), {
-    abortSignal: deps.signal,
-  });
+  const described = await describeTrainingJob(best, plan.region, deps);
   return { ...trainingOutcome(described, plan.region, facts), tuningJobName: job.name };
 }
 
@@ -227,22 +252,29 @@ async function currentState(
   deps: SageMakerDeps,
   facts: TrainingOutcome['facts'],
 ): Promise<TrainingOutcome> {
-  const { sagemaker: client, signal, logger } = deps;
+  const { logger } = deps;
   if (job.kind === 'training') {
-    const described = await client.send(new DescribeTrainingJobCommand({ TrainingJobName: job.name }), {
-      abortSignal: signal,
-    });
+    const described = await describeTrainingJob(job.name, plan.region, deps);
     logger.info(`Not waiting for training job ${job.name} (status ${described.TrainingJobStatus}); attach to it later`);
     return trainingOutcome(described, plan.region, facts);
   }
-  const described = await client.send(
-    new DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: job.name }),
-    { abortSignal: signal },
-  );
+  const described = await describeTuningJobIfExists(deps.sagemaker, job.name, deps.signal);
+  if (!described) throw new Error(`Tuning job ${job.name} was not found in ${plan.region}`);
   logger.info(
     `Not waiting for tuning job ${job.name} (status ${described.HyperParameterTuningJobStatus}); attach to it later`,
   );
   return tuningOutcome(described, plan.region, facts);
+}
+
+/** DescribeTrainingJob with its errors in one sentence; the job is known to exist, so its absence is an error too. */
+async function describeTrainingJob(
+  name: string,
+  region: string,
+  deps: SageMakerDeps,
+): Promise<DescribeTrainingJobResponse> {
+  const described = await describeTrainingJobIfExists(deps.sagemaker, name, deps.signal);
+  if (!described) throw new Error(`Training job ${name} was not found in ${region}`);
+  return described;
 }
 
 function trainingOutcome(

@@ -12,9 +12,9 @@ export type HyperparameterEncoding = 'json' | 'raw';
 export const HYPERPARAMETER_LIMITS = { maxEntries: 100, maxKeyLength: 256, maxValueLength: 2500 } as const;
 
 /** logging.INFO, the SDK's default `container_log_level`. */
-export const DEFAULT_CONTAINER_LOG_LEVEL = 20;
+const DEFAULT_CONTAINER_LOG_LEVEL = 20;
 
-export const RESERVED_PREFIX = 'sagemaker_';
+const RESERVED_PREFIX = 'sagemaker_';
 
 export interface ScriptModeSettings {
   /** The script the toolkit runs, relative to the source directory (`train.py`). */
@@ -92,7 +92,7 @@ export function buildHyperparameters(
 }
 
 /** The API's limits on an encoded map, one sentence per problem. */
-export function checkHyperparameterLimits(encoded: Record<string, string>, input = 'hyperparameters'): string[] {
+function checkHyperparameterLimits(encoded: Record<string, string>, input = 'hyperparameters'): string[] {
   const problems: string[] = [];
   const { maxEntries, maxKeyLength, maxValueLength } = HYPERPARAMETER_LIMITS;
   const entries = Object.entries(encoded);

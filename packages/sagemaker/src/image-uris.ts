@@ -69,7 +69,7 @@ export interface ResolvedImage {
 }
 
 /** Input names used in error messages; the train action's inputs carry these names. */
-export const IMAGE_INPUTS = {
+const IMAGE_INPUTS = {
   framework: 'framework',
   version: 'framework-version',
   pyVersion: 'py-version',
@@ -104,7 +104,7 @@ export function validateInstanceType(text: string, input: string = IMAGE_INPUTS.
 }
 
 /** The instance family: `ml.p4d.24xlarge` -> `p4d`; undefined for local instance types. */
-export function instanceFamily(instanceType: string): string | undefined {
+function instanceFamily(instanceType: string): string | undefined {
   return INSTANCE_TYPE.exec(instanceType)?.[1];
 }
 
@@ -132,7 +132,7 @@ const FRAMEWORK_NAMES: Record<string, Framework> = {
 };
 
 /** Versions of a framework's training images, and the aliases that point at them (`2.0` -> `2.0.1`). */
-export function knownVersions(framework: Framework): { versions: string[]; aliases: Record<string, string> } {
+function knownVersions(framework: Framework): { versions: string[]; aliases: Record<string, string> } {
   const table = imageTables.frameworks[framework]!;
   return { versions: Object.keys(table.versions), aliases: table.versionAliases };
 }

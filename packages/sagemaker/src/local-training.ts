@@ -155,7 +155,7 @@ const ENVIRONMENT_KEY = /^[a-zA-Z_][a-zA-Z0-9_]{0,511}$/; // TrainingEnvironment
 const ENVIRONMENT_LIMITS = { maxEntries: 100, maxValueLength: 512 };
 const TAIL_LINES = 20;
 const FAILURE_TEXT_LIMIT = 4096;
-export const DEFAULT_KILL_GRACE_MS = 5000;
+const DEFAULT_KILL_GRACE_MS = 5000;
 
 async function exists(file: string): Promise<boolean> {
   return access(file).then(
@@ -457,6 +457,8 @@ export async function runLocalTraining(options: LocalTrainingOptions): Promise<L
     stopping ??= stopProcessGroup(pgid, killGraceMs);
   };
   signal?.addEventListener('abort', onAbort, { once: true });
+  // The setup above awaits; an abort that landed there fired no listener and would leave the child running.
+  if (signal?.aborted) onAbort();
 
   const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, exitSignal) => resolve({ code, signal: exitSignal })),

@@ -14,7 +14,7 @@ export interface MetricObservation {
   atMs: number;
 }
 
-export const METRIC_LIMITS = { maxDefinitions: 40, maxNameLength: 255, maxRegexLength: 500 } as const;
+const METRIC_LIMITS = { maxDefinitions: 40, maxNameLength: 255, maxRegexLength: 500 } as const;
 
 interface CompiledMetric {
   name: string;

@@ -1,10 +1,10 @@
 // Stopping a whole process tree. Training runs as the leader of its own process group (spawn with detached: true),
 // so one signal to the negative pid reaches the script and everything it started that did not leave the group.
 import { readdirSync, readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '@mlops-actions/core';
 
 /** Pids of the group's members that are still running (zombies excluded), where /proc can tell; else undefined. */
-export function livingGroupMembers(pgid: number): number[] | undefined {
+function livingGroupMembers(pgid: number): number[] | undefined {
   if (process.platform !== 'linux') return undefined;
   let entries: string[];
   try {
@@ -28,7 +28,7 @@ export function livingGroupMembers(pgid: number): number[] | undefined {
 }
 
 /** Whether any process of the group still runs. */
-export function groupIsAlive(pgid: number): boolean {
+function groupIsAlive(pgid: number): boolean {
   const members = livingGroupMembers(pgid);
   if (members) return members.length > 0;
   try {

@@ -156,7 +156,7 @@ function pythonStringRepr(text: string): string {
 }
 
 /** `repr(value)`. Used inside containers, where Python's str() falls back to repr(). */
-export function pythonRepr(value: PyValue): string {
+function pythonRepr(value: PyValue): string {
   switch (value.kind) {
     case 'none':
       return 'None';

@@ -18,9 +18,9 @@ import { lstat, mkdir, readdir, readFile, realpath, rm, stat } from 'node:fs/pro
 import path from 'node:path';
 import { CancelledError, ConfigurationError, type Logger, silentLogger } from '@mlops-actions/core';
 import ignore from 'ignore';
-import { uncompressedSha256, writeTarGz, type TarEntry } from './tar.js';
+import { writeTarGz, type TarEntry } from './tar.js';
 
-export const DEFAULT_IGNORED_NAMES = ['.git', '.env', '__pycache__', 'node_modules', '.DS_Store'] as const;
+const DEFAULT_IGNORED_NAMES = ['.git', '.env', '__pycache__', 'node_modules', '.DS_Store'] as const;
 export const IGNORE_FILE_NAME = '.sagemakerignore';
 /** 100 MiB: code, not data; data belongs in an input channel. */
 export const DEFAULT_SOURCE_MAX_BYTES = 100 * 1024 * 1024;
@@ -214,8 +214,6 @@ export interface SourceArchive {
   archiveBytes: number;
   /** sha256 of sourcedir.tar.gz (identical sources give identical bytes with the same Node/zlib). */
   sha256: string;
-  /** sha256 of the uncompressed tar, identical on every platform. */
-  tarSha256: string;
   /** Bytes of the files archived. */
   contentBytes: number;
   fileCount: number;
@@ -258,7 +256,6 @@ export async function createSourceArchive(options: SourceArchiveOptions): Promis
       path: outputPath,
       archiveBytes: result.archiveBytes,
       sha256: result.sha256,
-      tarSha256: await uncompressedSha256(outputPath),
       contentBytes: tree.contentBytes,
       fileCount: tree.files.length,
       entries: entries.map((entry) => (entry.type === 'directory' ? `${entry.path}/` : entry.path)),
@@ -309,7 +306,6 @@ export async function createEntryPointArchive(options: EntryPointArchiveOptions)
       path: outputPath,
       archiveBytes: result.archiveBytes,
       sha256: result.sha256,
-      tarSha256: await uncompressedSha256(outputPath),
       contentBytes: stats.size,
       fileCount: 1,
       entries: [name],

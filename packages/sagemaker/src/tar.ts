@@ -13,10 +13,9 @@
 // Known node-tar quirk, left alone: a name of exactly 100 bytes at the root is stored as ustar prefix `.` plus the
 // name, which readers list as `./name` and extract to the same place.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, Stats } from 'node:fs';
+import { createWriteStream, Stats } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { CancelledError, DataError, isAbortError } from '@mlops-actions/core';
 import { Pack } from 'tar';
 
@@ -130,13 +129,4 @@ export async function writeTarGz(
     throw error;
   }
   return { archiveBytes, sha256: hash.digest('hex') };
-}
-
-/** sha256 (hex) of the uncompressed tar inside a .tar.gz: the same whichever zlib compressed it. */
-export async function uncompressedSha256(archivePath: string): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(archivePath), createGunzip(), async (chunks: AsyncIterable<Buffer>) => {
-    for await (const chunk of chunks) hash.update(chunk);
-  });
-  return hash.digest('hex');
 }

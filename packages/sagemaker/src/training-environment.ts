@@ -85,7 +85,7 @@ const TOOLKIT_HYPERPARAMETERS = new Set([
 ]);
 
 /** environment.read_hyperparameters: json.loads each value, keeping the text when it is not JSON. */
-export function decodeHyperparameters(encoded: Record<string, string>): [string, PyValue][] {
+function decodeHyperparameters(encoded: Record<string, string>): [string, PyValue][] {
   return Object.entries(encoded).map(([key, text]) => {
     try {
       return [key, parsePythonJson(text)];
@@ -96,7 +96,7 @@ export function decodeHyperparameters(encoded: Record<string, string>): [string,
 }
 
 /** mapping.to_cmd_args: sorted keys, `--key` (or `-k` for one letter), str(value); maps become `k=v,k2=v2`. */
-export function toCommandArguments(hyperparameters: [string, PyValue][]): string[] {
+function toCommandArguments(hyperparameters: [string, PyValue][]): string[] {
   const sorted = [...hyperparameters].sort(([a], [b]) => comparePythonStrings(a, b));
   return sorted.flatMap(([key, value]) => {
     const name = key ? (key.length > 1 ? `--${key}` : `-${key}`) : '';

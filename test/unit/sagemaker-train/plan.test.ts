@@ -356,6 +356,29 @@ describe('train plan: local backend', () => {
     assert.equal(p.backend === 'local' && p.kmsKeyId, 'alias/models');
   });
 
+  it('warns about the SageMaker-only inputs set away from their defaults, and keeps the time limits', () => {
+    const p = plan({
+      backend: 'local',
+      ...SCRIPT_MODE,
+      'network-isolation': 'true',
+      'checkpoint-uri': 's3://models/checkpoints/',
+      'instance-count': '2',
+      spot: 'true',
+      'max-runtime': '2h',
+      timeout: '30m',
+    });
+    assert.equal(p.backend, 'local');
+    if (p.backend !== 'local') return;
+    assert.deepEqual(
+      p.notes.map((note) => /^Input '([^']+)' is ignored by the local backend/.exec(note)?.[1]),
+      ['network-isolation', 'checkpoint-uri', 'instance-count', 'spot'],
+    );
+    assert.equal(p.maxRuntimeMs, 2 * 3_600_000);
+    assert.equal(p.timeoutMs, 30 * 60_000);
+    const defaults = plan({ backend: 'local', ...SCRIPT_MODE });
+    assert.deepEqual(defaults.notes, [], 'nothing to warn about with the defaults');
+  });
+
   it('needs command or entry-point, not attach', () => {
     assert.equal(problems({ backend: 'local', 'image-uri': 'img:1' }).input, 'command');
     assert.equal(problems({ backend: 'local', command: 'true', 'entry-point': 'x.py' }).input, 'entry-point');

@@ -285,6 +285,34 @@ describe('train on SageMaker: cancellation', () => {
     );
   });
 
+  it('SIGINT during CreateTrainingJob leaves the post step armed: the state was saved before the Create', async () => {
+    const clock = fakeClock();
+    const sm = sageMaker(clock, [job('InProgress')]);
+    const controller = new AbortController();
+    const d = await deps(sm.client, clock, controller.signal);
+    let atCreate: { describes: number; states: JobState[]; staged: number } | undefined;
+    // SageMaker may have accepted the job when the abort cuts the call short.
+    sm.mock.on(CreateTrainingJobCommand).callsFake(() => {
+      atCreate = {
+        describes: sm.mock.commandCalls(DescribeTrainingJobCommand).length,
+        states: [...d.states],
+        staged: d.objects.size,
+      };
+      controller.abort();
+      throw Object.assign(new Error('Request aborted'), { name: 'AbortError' });
+    });
+    await assert.rejects(trainOnSageMaker(plan<StartPlan>(SCRIPT_MODE), d.deps));
+    assert.ok(atCreate, 'CreateTrainingJob was sent');
+    assert.equal(atCreate.describes, 1, 'one DescribeTrainingJob before the Create');
+    assert.ok(atCreate.staged > 0, 'the code and data were staged before the Create');
+    assert.deepEqual(atCreate.states, [{ kind: 'training', name: JOB, region: 'us-east-1', stopInPost: true }]);
+    assert.deepEqual(
+      d.states.map((s) => s.stopInPost),
+      [true],
+      'nothing disarmed the post step',
+    );
+  });
+
   it('with stop-on-cancel false, SIGINT leaves the job running and the post step disarmed', async () => {
     const clock = fakeClock();
     const sm = sageMaker(clock, [job('InProgress')]);
@@ -378,7 +406,12 @@ describe('train on SageMaker: tuning', () => {
             }
           : {}),
       }) as DescribeHyperParameterTuningJobResponse;
+    let atCreate: { describes: number; states: number } | undefined;
     mock.on(CreateHyperParameterTuningJobCommand).callsFake(() => {
+      atCreate = {
+        describes: mock.commandCalls(DescribeHyperParameterTuningJobCommand).length,
+        states: d.states.length,
+      };
       created = true;
       return { HyperParameterTuningJobArn: 'arn:tuning' };
     });
@@ -399,6 +432,7 @@ describe('train on SageMaker: tuning', () => {
       d.deps,
     );
     assert.equal(mock.commandCalls(CreateHyperParameterTuningJobCommand).length, 1);
+    assert.deepEqual(atCreate, { describes: 1, states: 1 }, 'one Describe, and the state saved, before the Create');
     assert.ok(d.objects.has(`s3://churn-models/out/${JOB}/source/sourcedir.tar.gz`), 'the code was staged');
     assert.equal(outcome.jobName, 'churn-77-1-003-abcd');
     assert.equal(outcome.jobArn, 'arn:best');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -7,27 +7,11 @@ import { chmod } from 'node:fs/promises';
 import { before, describe, it } from 'node:test';
 import { CancelledError, ConfigurationError, DataError, recordingLogger } from '@mlops-actions/core';
 import { runLocalTraining, TrainingFailedError, type LocalTrainingOptions } from '@mlops-actions/sagemaker';
+import { isRunning } from '../../harness/processes.js';
 import { fixturesDir, readTarWithPython, withTempDir } from './helpers.js';
 
 const scriptDir = path.join(fixturesDir, 'train_script');
 const dataDir = path.join(fixturesDir, 'train_data');
-
-/** Running (not a zombie), per /proc where there is one. */
-function processIsRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    if (existsSync('/proc/self')) return false;
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-}
 
 function scriptOptions(workDir: string, overrides: Partial<LocalTrainingOptions> = {}): LocalTrainingOptions {
   return {
@@ -200,17 +184,19 @@ describe('runLocalTraining', () => {
     await withTempDir(async (workDir) => {
       const controller = new AbortController();
       let pids: { child: number; script: number } | undefined;
-      const started = Date.now();
+      let abortedAt = 0;
       const run = runLocalTraining(
         scriptOptions(workDir, {
           hyperparameters: { mode: 'hang' },
           signal: controller.signal,
-          killGraceMs: 3000,
+          // Far longer than the test may take, so only SIGTERM (not the SIGKILL fallback) can pass it.
+          killGraceMs: 30_000,
           onLine: (line) => {
             const match = /^started child (\d+) from (\d+)$/.exec(line);
             if (match) {
               pids = { child: Number(match[1]), script: Number(match[2]) };
-              assert.ok(processIsRunning(pids.child), 'the child runs when its line arrives: output is live');
+              assert.ok(isRunning(pids.child), 'the child runs when its line arrives: output is live');
+              abortedAt = Date.now();
               controller.abort();
             }
           },
@@ -218,9 +204,38 @@ describe('runLocalTraining', () => {
       );
       await assert.rejects(run, CancelledError);
       assert.ok(pids, 'the script announced its child');
-      assert.equal(processIsRunning(pids.script), false, `script ${pids.script} is gone`);
-      assert.equal(processIsRunning(pids.child), false, `child ${pids.child} is gone`);
-      assert.ok(Date.now() - started < 2500 + 3000, 'SIGTERM was enough, no wait for the 300 s sleep');
+      assert.equal(isRunning(pids.script), false, `script ${pids.script} is gone`);
+      assert.equal(isRunning(pids.child), false, `child ${pids.child} is gone`);
+      const waited = Date.now() - abortedAt;
+      assert.ok(waited < 30_000, `SIGTERM was enough, no SIGKILL after the grace period (${waited} ms)`);
+    });
+  });
+
+  it('stops the run when the abort lands during setup, after the early check', async () => {
+    await withTempDir(async (workDir) => {
+      const controller = new AbortController();
+      const recording = recordingLogger();
+      // "Running …" is logged after the early aborted check and before the child is spawned.
+      const logger = {
+        ...recording,
+        info: (message: string) => {
+          recording.info(message);
+          if (message.startsWith('Running ')) controller.abort();
+        },
+      };
+      const started = Date.now();
+      const run = runLocalTraining({
+        command: 'sleep 300',
+        workDir,
+        channels: {},
+        hyperparameters: {},
+        logger,
+        signal: controller.signal,
+        killGraceMs: 30_000,
+      });
+      await assert.rejects(run, CancelledError);
+      const waited = Date.now() - started;
+      assert.ok(waited < 30_000, `the abort stopped the child with SIGTERM (${waited} ms)`);
     });
   });
 
@@ -248,7 +263,7 @@ describe('runLocalTraining', () => {
       await assert.rejects(run, CancelledError);
       const waited = Date.now() - abortedAt;
       assert.equal(pids.length, 2);
-      for (const pid of pids) assert.equal(processIsRunning(pid), false, `${pid} is gone`);
+      for (const pid of pids) assert.equal(isRunning(pid), false, `${pid} is gone`);
       assert.ok(waited >= 700, `SIGKILL came after the grace period (${waited} ms)`);
     });
   });
@@ -269,7 +284,7 @@ describe('runLocalTraining', () => {
         },
       });
       assert.ok(background > 0);
-      assert.equal(processIsRunning(background), false);
+      assert.equal(isRunning(background), false);
       assert.ok(logger.lines.some((l) => l.level === 'warning' && /left 1 process\(es\) running/.test(l.message)));
       assert.deepEqual(result.modelArchive.entries, ['model.txt']);
     });

@@ -4,7 +4,7 @@
 // Layout: <root>/<group>/index.json lists the versions; <root>/<group>/versions/<N>.json holds each version whole.
 // Registration is read-modify-write: two workflows registering into one group at once can race, so run them in one
 // GitHub Actions `concurrency` group (S3 has no compare-and-swap for us to lean on).
-import { ConfigurationError, DataError, type Storage } from '@mlops-actions/core';
+import { ConfigurationError, DataError, SAGEMAKER_NAME_PATTERN, type Storage } from '@mlops-actions/core';
 
 export const APPROVAL_STATUSES = ['Approved', 'Rejected', 'PendingManualApproval'] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
@@ -31,12 +31,12 @@ interface RegistryIndex {
   versions: { version: number; status: ApprovalStatus; createdAt: string }[];
 }
 
-const GROUP_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
-
 export class FileRegistry {
   constructor(
     private readonly storage: Storage,
     readonly root: string,
+    /** The input the group name came from, named by the error for an invalid one. */
+    readonly input = 'champion',
   ) {}
 
   private indexUri(group: string): string {
@@ -48,11 +48,11 @@ export class FileRegistry {
   }
 
   async hasGroup(group: string): Promise<boolean> {
-    return this.storage.exists(this.indexUri(checkGroup(group)));
+    return this.storage.exists(this.indexUri(checkGroup(group, this.input)));
   }
 
   async versions(group: string): Promise<RegistryIndex['versions']> {
-    const uri = this.indexUri(checkGroup(group));
+    const uri = this.indexUri(checkGroup(group, this.input));
     if (!(await this.storage.exists(uri))) return [];
     const index = await this.storage.readJson<RegistryIndex>(uri);
     if (!index || !Array.isArray(index.versions)) throw new DataError('is not a model registry index', { file: uri });
@@ -60,7 +60,7 @@ export class FileRegistry {
   }
 
   async get(group: string, version: number): Promise<RegistryVersion> {
-    return this.storage.readJson<RegistryVersion>(this.versionUri(checkGroup(group), version));
+    return this.storage.readJson<RegistryVersion>(this.versionUri(checkGroup(group, this.input), version));
   }
 
   /** The Approved version with the highest number, as SageMaker's "latest approved" model package. */
@@ -74,7 +74,7 @@ export class FileRegistry {
   async register(
     entry: Omit<RegistryVersion, 'version' | 'createdAt'> & { createdAt?: string },
   ): Promise<RegistryVersion> {
-    const group = checkGroup(entry.group);
+    const group = checkGroup(entry.group, this.input);
     const versions = await this.versions(group);
     const version = versions.reduce((max, v) => Math.max(max, v.version), 0) + 1;
     const record: RegistryVersion = {
@@ -98,10 +98,12 @@ export class FileRegistry {
   }
 }
 
-function checkGroup(group: string): string {
-  if (!GROUP_NAME.test(group)) {
+function checkGroup(group: string, input: string): string {
+  // The pattern alone does not bound the length: any number of hyphens may sit between two characters.
+  if (group.length > 63 || !SAGEMAKER_NAME_PATTERN.test(group)) {
     throw new ConfigurationError(
-      `Model group name "${group}" is invalid: use 1-63 letters, digits and hyphens, starting with a letter or digit`,
+      `Input '${input}': model group name "${group}" is invalid: use 1-63 letters, digits and hyphens, starting and ending with a letter or digit`,
+      { input },
     );
   }
   return group;

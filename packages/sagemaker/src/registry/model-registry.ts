@@ -6,7 +6,8 @@ import {
   type DescribeModelPackageCommandOutput,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { ConfigurationError, awsErrorCode } from '@mlops-actions/core';
+import { ConfigurationError } from '@mlops-actions/core';
+import { isNotFoundError, operationError } from '../training/shared.js';
 
 export interface ModelPackageSummary {
   arn: string;
@@ -35,16 +36,14 @@ export async function latestApprovedModelPackage(
       abortSignal: signal,
     });
   } catch (error) {
-    const code = awsErrorCode(error);
-    if (code === 'ValidationException' || code === 'ResourceNotFound') {
+    // SageMaker answers other problems (a malformed name among them) with ValidationException too.
+    if (isNotFoundError(error)) {
       throw new ConfigurationError(
         `Input '${input}': model package group "${group}" does not exist in this account and region`,
-        {
-          input,
-        },
+        { input },
       );
     }
-    throw error;
+    throw operationError(error, `Describing model package group ${group}`, signal);
   }
   let best: { arn: string; version: number } | undefined;
   let nextToken: string | undefined;

@@ -5,9 +5,7 @@ export {
   describeTrainingJobIfExists,
   startOrAttachTrainingJob,
   trainingRequestDifferences,
-  TRAINING_JOB_DEFAULTS,
   TRAINING_JOB_INPUTS,
-  TRAINING_JOB_LIMITS,
   type S3DistributionName,
   type CheckpointOptions,
   type SpotTrainingOptions,
@@ -18,9 +16,6 @@ export {
   type TrainingJobRequestOptions,
 } from './training-job.js';
 export {
-  failedMessage,
-  stoppedMessage,
-  TRAINING_TERMINAL_STATUSES,
   TrainingJobFailedError,
   TrainingJobStoppedError,
   waitForTrainingJob,
@@ -28,7 +23,6 @@ export {
 } from './wait-training.js';
 export {
   hostOf,
-  LOG_STREAM_DEFAULTS,
   SeenEvents,
   TRAINING_LOG_GROUP,
   TrainingLogStreamer,
@@ -39,9 +33,6 @@ export {
   buildCreateHyperParameterTuningJobRequest,
   describeTuningJobIfExists,
   startOrAttachTuningJob,
-  TUNING_INPUT,
-  TUNING_LIMITS,
-  TUNING_TERMINAL_STATUSES,
   TuningJobFailedError,
   tuningJobNameFor,
   tuningRequestDifferences,
@@ -61,14 +52,12 @@ export {
   tuningJobConsoleUrl,
   type TrainingJobOutputs,
 } from './outputs.js';
-export { CANCEL_DEFAULTS } from './shared.js';
+export { oneLine } from './shared.js';
 export {
   downloadChannel,
   stageLocalChannel,
-  STAGING_CONCURRENCY,
   uploadSourceArchive,
   uploadSourceFiles,
-  uploadTree,
   type DownloadChannelOptions,
   type StageChannelOptions,
   type UploadedTree,

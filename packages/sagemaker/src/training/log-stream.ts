@@ -25,7 +25,7 @@ import type { Sleep } from './shared.js';
 
 export const TRAINING_LOG_GROUP = '/aws/sagemaker/TrainingJobs';
 
-export const LOG_STREAM_DEFAULTS = {
+const LOG_STREAM_DEFAULTS = {
   /** DescribeLogStreams is limited to 5 TPS per account, shared with every other job polling its logs. */
   discoveryIntervalMs: 10_000,
   /** Pages read per stream per poll, so a chatty job cannot hold up noticing the end of the job. */

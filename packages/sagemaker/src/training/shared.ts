@@ -67,7 +67,7 @@ export function sdkAttempts(error: unknown): number {
  * at once; the wait for the job to settle is short and only informs the log line: SageMaker needs tens of seconds to
  * minutes to stop a job and finishes it on its own once asked.
  */
-export const CANCEL_DEFAULTS = { stopCallTimeoutMs: 4_000, stopWaitMs: 5_000, stopPollMs: 1_000 } as const;
+const CANCEL_DEFAULTS = { stopCallTimeoutMs: 4_000, stopWaitMs: 5_000, stopPollMs: 1_000 } as const;
 
 export interface StopAfterCancelOptions {
   /** "training job my-job", for log lines. */

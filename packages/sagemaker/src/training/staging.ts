@@ -36,7 +36,7 @@ import {
 } from '../source-archive.js';
 
 /** Parallel uploads or downloads: enough to hide S3's per-request latency, few enough for a 2-core runner. */
-export const STAGING_CONCURRENCY = 4;
+const STAGING_CONCURRENCY = 4;
 
 interface TransferOptions {
   storage: Storage;
@@ -57,7 +57,7 @@ export interface UploadedTree {
 }
 
 /** Uploads every file of a collected tree to `<destination>/<relative path>`. */
-export async function uploadTree(
+async function uploadTree(
   tree: CollectedTree,
   destination: string,
   { storage, logger = silentLogger, signal, kmsKeyId }: UploadOptions,

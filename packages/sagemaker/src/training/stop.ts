@@ -51,7 +51,7 @@ export async function stopJobIfRunning(options: StopIfRunningOptions): Promise<S
     throw operationError(error, `Describing ${what}`, signal);
   }
   if (status !== 'InProgress') {
-    logger.info(`${capitalize(what)} is ${status}: nothing to stop`);
+    logger.info(`${kind === 'training' ? 'Training' : 'Tuning'} job ${name} is ${status}: nothing to stop`);
     return { outcome: 'not-running', status };
   }
   try {
@@ -67,8 +67,4 @@ export async function stopJobIfRunning(options: StopIfRunningOptions): Promise<S
   }
   logger.info(`Asked SageMaker to stop ${what}, which this run started and which was still running`);
   return { outcome: 'stopped', status };
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

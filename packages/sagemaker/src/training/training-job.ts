@@ -48,7 +48,7 @@ export const TRAINING_JOB_INPUTS = {
 } as const;
 
 /** CreateTrainingJob's limits (botocore's sagemaker service model). */
-export const TRAINING_JOB_LIMITS = {
+const TRAINING_JOB_LIMITS = {
   maxChannels: 20,
   maxMetricDefinitions: 40,
   maxHyperparameters: 100,
@@ -67,7 +67,7 @@ export const TRAINING_JOB_LIMITS = {
   maxRuntimeSeconds: 28 * 24 * 3_600,
 } as const;
 
-export const TRAINING_JOB_DEFAULTS = {
+const TRAINING_JOB_DEFAULTS = {
   instanceCount: 1,
   /** SageMaker's own default when VolumeSizeInGB is left out of a console job; the API requires a value. */
   volumeSizeGb: 30,
@@ -432,6 +432,11 @@ export interface StartTrainingJobOptions {
    * as this run's; 'warn' attaches anyway.
    */
   onMismatch?: 'error' | 'warn';
+  /**
+   * Runs when the Describe found no job, right before CreateTrainingJob: the place to stage what the job reads and to
+   * record the job for a cleanup, since an abort during the Create may leave a job SageMaker already accepted.
+   */
+  beforeCreate?: () => Promise<void>;
 }
 
 export interface StartedTrainingJob {
@@ -451,6 +456,7 @@ export async function startOrAttachTrainingJob(options: StartTrainingJobOptions)
   const jobName = request.TrainingJobName!;
   const existing = await describeTrainingJobIfExists(client, jobName, signal);
   if (existing) return attach(existing, options, 'already exists');
+  await options.beforeCreate?.();
 
   try {
     const created = await client.send(new CreateTrainingJobCommand(request), { abortSignal: signal });

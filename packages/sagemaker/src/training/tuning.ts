@@ -46,10 +46,10 @@ import {
   stopAfterCancel,
 } from './shared.js';
 
-export const TUNING_INPUT = 'tuning';
+const TUNING_INPUT = 'tuning';
 
 /** CreateHyperParameterTuningJob's limits (botocore's sagemaker service model). */
-export const TUNING_LIMITS = {
+const TUNING_LIMITS = {
   maxNameLength: 32,
   /** Continuous, integer and categorical ranges together. */
   maxParameters: 30,
@@ -70,8 +70,6 @@ const TOP_LEVEL_KEYS = ['objective', 'strategy', 'parameters', 'max-jobs', 'max-
 export type TuningStrategy = (typeof STRATEGIES)[number];
 
 export interface TuningRequestOptions {
-  /** Defaults to tuningJobNameFor(the training job's name). */
-  tuningJobName?: string;
   /**
    * How categorical values reach the container, like the training hyperparameters: 'json' (default) for script-mode
    * images, whose toolkit json-decodes every value ("adam" is sent as "\"adam\""), 'raw' for algorithm images.
@@ -207,12 +205,8 @@ export function buildCreateHyperParameterTuningJobRequest(
       `Input 'environment' has ${environmentSize} variables; a tuning job accepts at most ${TUNING_LIMITS.maxEnvironmentEntries}`,
     );
   }
-  const name = options.tuningJobName ?? tuningJobNameFor(trainingJob.TrainingJobName ?? '');
-  if (!/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$/.test(name)) {
-    problems.push(
-      `The tuning job name ${JSON.stringify(name)} is invalid: 1 to 32 letters, digits and hyphens, starting and ending with a letter or digit`,
-    );
-  }
+  // The training job name is valid, so its shortened form is too.
+  const name = tuningJobNameFor(trainingJob.TrainingJobName ?? '');
   if (problems.length) throw new ConfigurationError(problems, { input: TUNING_INPUT });
 
   return {
@@ -386,6 +380,8 @@ export interface StartTuningJobOptions {
   signal?: AbortSignal;
   /** As for training jobs: 'error' (default) refuses to attach to a tuning job created from a different request. */
   onMismatch?: 'error' | 'warn';
+  /** As for training jobs: runs when the Describe found no tuning job, right before the Create. */
+  beforeCreate?: () => Promise<void>;
 }
 
 export interface StartedTuningJob {
@@ -400,6 +396,7 @@ export async function startOrAttachTuningJob(options: StartTuningJobOptions): Pr
   const name = request.HyperParameterTuningJobName!;
   const existing = await describeTuningJobIfExists(client, name, signal);
   if (existing) return attachTuning(existing, options, 'already exists');
+  await options.beforeCreate?.();
   try {
     const created = await client.send(new CreateHyperParameterTuningJobCommand(request), { abortSignal: signal });
     logger.info(`Started hyperparameter tuning job ${name}`);
@@ -516,7 +513,7 @@ export async function describeTuningJobIfExists(
 // ---------------------------------------------------------------------------------------------------------------
 // Wait
 
-export const TUNING_TERMINAL_STATUSES = ['Completed', 'Failed', 'Stopped'] as const;
+const TUNING_TERMINAL_STATUSES = ['Completed', 'Failed', 'Stopped'] as const;
 
 export interface WaitForTuningJobOptions {
   client: SageMakerClient;

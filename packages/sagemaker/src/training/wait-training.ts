@@ -20,7 +20,7 @@ import {
 import { TrainingLogStreamer, type TrainingLogStreamerOptions } from './log-stream.js';
 import { oneLine, type Sleep, stopAfterCancel } from './shared.js';
 
-export const TRAINING_TERMINAL_STATUSES = ['Completed', 'Failed', 'Stopped'] as const;
+const TRAINING_TERMINAL_STATUSES = ['Completed', 'Failed', 'Stopped'] as const;
 
 export interface WaitForTrainingJobOptions {
   client: SageMakerClient;
@@ -186,7 +186,7 @@ async function cancelled(options: WaitForTrainingJobOptions, what: string): Prom
 }
 
 /** "Training job X failed: AlgorithmError: ...", on one line whatever SageMaker put in FailureReason. */
-export function failedMessage(job: DescribeTrainingJobResponse): string {
+function failedMessage(job: DescribeTrainingJobResponse): string {
   const name = job.TrainingJobName ?? 'unknown';
   const reason = job.FailureReason?.trim();
   if (!reason) return `Training job ${name} failed without a reason from SageMaker`;
@@ -194,7 +194,7 @@ export function failedMessage(job: DescribeTrainingJobResponse): string {
 }
 
 /** "Training job X was stopped", with the limit it hit when SageMaker stopped it itself. */
-export function stoppedMessage(job: DescribeTrainingJobResponse): string {
+function stoppedMessage(job: DescribeTrainingJobResponse): string {
   const name = job.TrainingJobName ?? 'unknown';
   const stopping = job.StoppingCondition ?? {};
   switch (job.SecondaryStatus) {
