@@ -3,10 +3,11 @@ import path from 'node:path';
 import * as core from '@actions/core';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import {
-  ConfigurationError,
   MLOPS_ACTIONS_VERSION,
   awsClientConfig,
+  exactlyOneOf,
   openStorage,
+  resolveRegion,
   runContext,
   s3Client,
 } from '@mlops-actions/core';
@@ -18,6 +19,7 @@ import {
   type ComputedMetrics,
   type MetricSet,
 } from '@mlops-actions/data/evaluation';
+import { trainingJobConsoleUrl } from '@mlops-actions/sagemaker';
 import { loadChampion, parseChampionSource } from './champion.js';
 import { readPredictions } from './predictions.js';
 import { renderGateReport } from './report.js';
@@ -29,13 +31,7 @@ export function run(): Promise<void> {
   return runAction(async ({ signal, logger }) => {
     const input = readInputs(inputSpec);
     const context = runContext();
-    if ((input.metrics === undefined) === (input.predictions === undefined)) {
-      throw new ConfigurationError(
-        input.metrics === undefined
-          ? "Give the challenger's metrics: input 'metrics' (JSON or an evaluation.json location) or 'predictions'"
-          : "Inputs 'metrics' and 'predictions' cannot be used together: give exactly one",
-      );
-    }
+    exactlyOneOf(input, ['metrics', 'predictions']);
     // Parsed before any I/O, so a typo in a rule fails in a second rather than after computing metrics.
     const rules = parseRules(input.rules);
     const championSource = parseChampionSource(input.champion);
@@ -83,7 +79,7 @@ export function run(): Promise<void> {
       );
     }
 
-    const region = safeRegion(input.region);
+    const region = consoleRegion(input.region);
     const report = renderGateReport({
       outcomes,
       metrics,
@@ -91,9 +87,7 @@ export function run(): Promise<void> {
       champion,
       trainingJob: input['training-job'],
       trainingJobUrl:
-        input['training-job'] && region
-          ? `https://${region}.console.aws.amazon.com/sagemaker/home?region=${region}#/jobs/${encodeURIComponent(input['training-job'])}`
-          : undefined,
+        input['training-job'] && region ? trainingJobConsoleUrl(region, input['training-job']) : undefined,
       notes,
       context,
     }).toString();
@@ -113,8 +107,8 @@ export function run(): Promise<void> {
     );
     core.setOutput('report', reportLocation);
 
-    const isPullRequest = context.eventName === 'pull_request' || context.eventName === 'pull_request_target';
-    const comment = input['pr-comment'] === 'true' || (input['pr-comment'] === 'auto' && isPullRequest);
+    const comment =
+      input['pr-comment'] === 'true' || (input['pr-comment'] === 'auto' && context.prNumber !== undefined);
     await publishReport({
       markdown: report,
       summary: input['job-summary'],
@@ -139,7 +133,16 @@ export function run(): Promise<void> {
   });
 }
 
-function safeRegion(region: string | undefined): string | undefined {
-  const value = region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  return value && /^[a-z]{2}(-[a-z]+)+-\d$/.test(value) ? value : undefined;
+/**
+ * The region for the console link, or undefined: without a region the report just leaves the link out. The region
+ * becomes part of a host name unescaped, so anything that is not region-shaped is dropped too.
+ */
+function consoleRegion(input: string | undefined): string | undefined {
+  let region: string;
+  try {
+    region = resolveRegion(input);
+  } catch {
+    return undefined;
+  }
+  return /^[a-z]{2}(-[a-z]+)+-\d$/.test(region) ? region : undefined;
 }

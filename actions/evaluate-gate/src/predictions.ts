@@ -13,10 +13,12 @@ import {
   DEFAULT_MAX_FIELD_BYTES,
   bomLength,
   delimiterByte,
+  type CsvFields,
 } from '@mlops-actions/data/readers/csv';
 import { forEachLine, parseJsonLine } from '@mlops-actions/data/readers/jsonl';
 
 export const MAX_PREDICTION_BYTES = 512 * 1024 * 1024;
+const LF = 0x0a;
 
 export interface PredictionsOptions {
   source: string;
@@ -37,6 +39,8 @@ interface Table {
   file: string;
   names: string[];
   rows: Cell[][];
+  /** The 1-based line each row starts on, for errors: JSON Lines skip blank lines, CSV records may span lines. */
+  lines: number[];
 }
 
 export async function readPredictions(options: PredictionsOptions): Promise<ComputedMetrics> {
@@ -94,13 +98,14 @@ export async function readPredictions(options: PredictionsOptions): Promise<Comp
       (name) => [name.slice(scorePrefix!.length), column(table, name, 'score-column')] as const,
     );
     table.rows.forEach((row, index) => {
+      const line = table.lines[index]!;
       labels.push(row[labelAt]);
       predictions.push(row[predictionAt]);
-      if (scoreAt !== -1) scores.push(scoreOf(row[scoreAt], table.file, index, scorePrefix!));
+      if (scoreAt !== -1) scores.push(scoreOf(row[scoreAt], table.file, line, scorePrefix!));
       for (const [className, at] of classAt) {
         let list = classScores.get(className);
         if (!list) classScores.set(className, (list = []));
-        list.push(scoreOf(row[at], table.file, index, `${scorePrefix}${className}`));
+        list.push(scoreOf(row[at], table.file, line, `${scorePrefix}${className}`));
       }
     });
   }
@@ -122,13 +127,10 @@ export async function readPredictions(options: PredictionsOptions): Promise<Comp
   );
 }
 
-function scoreOf(cell: Cell, file: string, rowIndex: number, columnName: string): number {
+function scoreOf(cell: Cell, file: string, line: number, columnName: string): number {
   const value = typeof cell === 'number' ? cell : Number(cell);
   if (cell === null || cell === undefined || cell === '' || !Number.isFinite(value)) {
-    throw new DataError(`score column '${columnName}' holds ${JSON.stringify(cell)}, not a number`, {
-      file,
-      line: rowIndex + 2,
-    });
+    throw new DataError(`score column '${columnName}' holds ${JSON.stringify(cell)}, not a number`, { file, line });
   }
   return value;
 }
@@ -141,7 +143,7 @@ function readCsv(file: string, bytes: Buffer, format: 'csv' | 'tsv'): Table {
   located(file, 0, () => headerParser.parse(bytes, start, bytes.length, true, header, 1));
   const names = header.rows[0];
   if (!names) throw new DataError('is empty', { file });
-  const sink = new CollectingSink();
+  const sink = new LineCollectingSink();
   const parser = new CsvParser({
     delimiter,
     maxFieldBytes: DEFAULT_MAX_FIELD_BYTES,
@@ -150,12 +152,30 @@ function readCsv(file: string, bytes: Buffer, format: 'csv' | 'tsv'): Table {
   });
   located(file, headerParser.lines, () => parser.parse(bytes, headerParser.consumed, bytes.length, true, sink));
   if (sink.rows.length === 0) throw new DataError('has a header but no rows', { file });
-  return { file, names, rows: sink.rows };
+  return { file, names, rows: sink.rows, lines: sink.lines };
+}
+
+/** Collects records with the line each starts on, found by counting line feeds up to its first field. */
+class LineCollectingSink extends CollectingSink {
+  readonly lines: number[] = [];
+  private counted = 0;
+  private lineFeeds = 0;
+
+  override record(bytes: Buffer, fields: CsvFields, count: number): void {
+    const start = fields.starts[0]!;
+    for (let at = bytes.indexOf(LF, this.counted); at !== -1 && at < start; at = bytes.indexOf(LF, at + 1)) {
+      this.lineFeeds++;
+    }
+    this.counted = start;
+    this.lines.push(this.lineFeeds + 1);
+    super.record(bytes, fields, count);
+  }
 }
 
 function readJsonLines(file: string, bytes: Buffer): Table {
   const names: string[] = [];
   const objects: Record<string, unknown>[] = [];
+  const lines: number[] = [];
   located(file, 0, () =>
     forEachLine(bytes, 0, bytes.length, true, bytes.length, (text, line) => {
       const value = parseJsonLine(text, line);
@@ -164,6 +184,7 @@ function readJsonLines(file: string, bytes: Buffer): Table {
       }
       for (const key of Object.keys(value)) if (!names.includes(key)) names.push(key);
       objects.push(value as Record<string, unknown>);
+      lines.push(line + 1);
     }),
   );
   if (objects.length === 0) throw new DataError('is empty', { file });
@@ -177,7 +198,7 @@ function readJsonLines(file: string, bytes: Buffer): Table {
           : JSON.stringify(value);
     }),
   );
-  return { file, names, rows };
+  return { file, names, rows, lines };
 }
 
 /** Turns a parser's ChunkProblem (lines counted from `lineOffset`) into a DataError with the file's line. */

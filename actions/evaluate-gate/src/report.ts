@@ -1,5 +1,14 @@
 // The gate's markdown report: verdict first, then why, then the numbers.
-import { Markdown, escapeCell, escapeMarkdown, link, raw, statusIcon, type RunContext } from '@mlops-actions/core';
+import {
+  Markdown,
+  escapeCell,
+  escapeMarkdown,
+  inlineCode,
+  link,
+  raw,
+  statusIcon,
+  type RunContext,
+} from '@mlops-actions/core';
 import type { ComputedMetrics, MetricSet, RuleOutcome } from '@mlops-actions/data/evaluation';
 import type { Champion } from './champion.js';
 
@@ -47,7 +56,7 @@ export function renderGateReport(report: GateReport): Markdown {
     ['', 'rule', 'value', 'threshold', 'champion', 'delta', 'note'],
     report.outcomes.map((o) => [
       statusIcon(o.passed),
-      raw(`\`${o.rule.replace(/`/g, "'")}\``),
+      raw(inlineCode(o.rule)),
       number(o.actual),
       number(o.threshold),
       number(o.championValue),
@@ -59,9 +68,11 @@ export function renderGateReport(report: GateReport): Markdown {
 
   md.heading('Metrics', 3);
   const withInterval = [...report.metrics.metrics.values()].some((m) => m.lower !== undefined);
-  const confidence = report.computed?.bootstrap ? Math.round(report.computed.bootstrap.confidence * 100) : 95;
+  // Only computed intervals have a known level; bounds read from a metrics document do not say theirs.
+  const bootstrap = report.computed?.bootstrap;
+  const intervalHeader = bootstrap ? `${+(bootstrap.confidence * 100).toPrecision(4)}% interval` : 'interval';
   md.table(
-    withInterval ? ['metric', 'value', `${confidence}% interval`] : ['metric', 'value'],
+    withInterval ? ['metric', 'value', intervalHeader] : ['metric', 'value'],
     [...report.metrics.metrics.entries()].map(([path, m]) =>
       withInterval
         ? [path, number(m.value), m.lower === undefined ? '' : `${number(m.lower)} – ${number(m.upper)}`]

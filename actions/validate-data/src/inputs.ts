@@ -1,11 +1,12 @@
 import { inputs, KMS_KEY_INPUT } from '@mlops-actions/core';
+import { DATA_FORMATS } from '@mlops-actions/data/readers';
 
 export const inputSpec = {
   data: inputs.string({ required: true }),
-  format: inputs.enum(['auto', 'csv', 'jsonl', 'parquet', 'capture'] as const, { default: 'auto' }),
+  format: inputs.enum(['auto', ...DATA_FORMATS], { default: 'auto' }),
   header: inputs.enum(['auto', 'true', 'false'] as const, { default: 'auto' }),
+  // No default: left unset, the reader picks a tab for `.tsv` files and `tsv` format, a comma otherwise.
   delimiter: inputs.string({
-    default: ',',
     pattern: /^(?:[^"\r\n]|\\t)$/,
     patternDescription: 'one character other than a quote or line break, or \\t',
   }),

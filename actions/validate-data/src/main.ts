@@ -4,7 +4,6 @@ import path from 'node:path';
 import * as core from '@actions/core';
 import {
   MLOPS_ACTIONS_VERSION,
-  errorMessage,
   openStorage,
   runContext,
   s3Client,
@@ -39,6 +38,12 @@ import { renderValidationReport } from './report.js';
 const ACTION = 'validate-data';
 const PROGRESS_INTERVAL_MS = 5_000;
 const MiB = 1024 * 1024;
+const FILE_NAMES = {
+  statistics: 'statistics.json',
+  constraints: 'constraints.json',
+  violations: 'constraint_violations.json',
+  report: 'report.md',
+} as const;
 
 export function run(): Promise<void> {
   return runAction(async ({ signal, logger }) => {
@@ -107,10 +112,10 @@ export function run(): Promise<void> {
 
     const output = input.output?.uri ?? path.join(context.runnerTemp, 'mlops-actions', ACTION, input['comment-key']);
     const locations = {
-      statistics: storage.join(output, 'statistics.json'),
-      constraints: storage.join(output, 'constraints.json'),
-      violations: storage.join(output, 'constraint_violations.json'),
-      report: storage.join(output, 'report.md'),
+      statistics: storage.join(output, FILE_NAMES.statistics),
+      constraints: storage.join(output, FILE_NAMES.constraints),
+      violations: storage.join(output, FILE_NAMES.violations),
+      report: storage.join(output, FILE_NAMES.report),
     };
     const report = renderValidationReport({
       result,
@@ -190,27 +195,18 @@ async function writeAllOrNothing(
 
 async function uploadArtifact(
   name: string,
-  files: Record<string, string>,
+  files: Record<keyof typeof FILE_NAMES, string>,
   runnerTemp: string,
   logger: Parameters<typeof uploadReportArtifact>[0]['logger'],
 ): Promise<void> {
   // The files may live in S3; the artifact is built from local copies of the same bytes.
   const dir = await mkdtemp(path.join(runnerTemp, 'validate-data-artifact-'));
-  const names = {
-    statistics: 'statistics.json',
-    constraints: 'constraints.json',
-    violations: 'constraint_violations.json',
-    report: 'report.md',
-  };
   const paths: string[] = [];
-  for (const [key, fileName] of Object.entries(names)) {
+  for (const [key, fileName] of Object.entries(FILE_NAMES)) {
     const file = path.join(dir, fileName);
-    await writeFile(file, files[key]!);
+    await writeFile(file, files[key as keyof typeof FILE_NAMES]);
     paths.push(file);
   }
-  try {
-    await uploadReportArtifact({ name, files: paths, rootDirectory: dir, logger });
-  } catch (error) {
-    logger.warning(`Artifact upload failed: ${errorMessage(error)}`);
-  }
+  // uploadReportArtifact logs and swallows its own failures: a missing artifact does not fail the validation.
+  await uploadReportArtifact({ name, files: paths, rootDirectory: dir, logger });
 }

@@ -1,5 +1,5 @@
 // The validation report: verdict and violations first, then the dataset and a row per column.
-import { Markdown, escapeCell, raw, statusIcon, type RunContext, link } from '@mlops-actions/core';
+import { Markdown, escapeCell, inlineCode, link, raw, statusIcon, type RunContext } from '@mlops-actions/core';
 import type { ConstraintViolation, ModelMonitorStatistics } from '@mlops-actions/data';
 import type { ProfileSourcesResult } from '@mlops-actions/data/readers';
 
@@ -91,8 +91,8 @@ export function renderValidationReport(report: ValidationReport): Markdown {
         ];
       }
       const buckets = feature.string_statistics?.distribution?.categorical?.buckets ?? [];
-      const top = [...buckets]
-        .sort((a, b) => b.count - a.count)
+      // toStatistics lists buckets most frequent first.
+      const top = buckets
         .slice(0, TOP_VALUES)
         .map((b) => `${escapeCell(String(b.value))} (${b.count})`)
         .join(', ');
@@ -116,7 +116,7 @@ export function renderValidationReport(report: ValidationReport): Markdown {
       )
       .toString(),
   );
-  md.paragraph(raw(`Model Monitor files: \`${report.outputLocation.replace(/`/g, "'")}\``));
+  md.paragraph(raw(`Model Monitor files: ${inlineCode(report.outputLocation)}`));
   if (report.context.runUrl) md.paragraph(raw(link('Workflow run', report.context.runUrl)));
   return md;
 }
@@ -138,7 +138,7 @@ function chartColumn(md: Markdown, statistics: ModelMonitorStatistics, name: str
   }
   const categories = feature.string_statistics?.distribution?.categorical?.buckets;
   if (categories && categories.length > 0) {
-    const top = [...categories].sort((a, b) => b.count - a.count).slice(0, 10);
+    const top = categories.slice(0, 10);
     md.barChart({
       title: `${name}: top values`,
       labels: top.map((b) => String(b.value)),

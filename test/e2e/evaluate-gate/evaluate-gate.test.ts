@@ -52,6 +52,17 @@ describe('evaluate-gate with given metrics', () => {
     assert.match(await readFile(result.outputs.report!, 'utf8'), /Evaluation gate failed: 1 of 1 rules failed/);
   });
 
+  it("links the training job to its partition's console", async () => {
+    const result = await gate({
+      inputs: { metrics: '{"a": 1}', rules: 'a > 0', 'training-job': 'churn-1', region: 'cn-north-1' },
+    });
+    assert.equal(result.exitCode, 0, result.stdout);
+    assert.match(
+      await readFile(result.outputs.report!, 'utf8'),
+      /https:\/\/cn-north-1\.console\.amazonaws\.cn\/sagemaker\/home\?region=cn-north-1#\/jobs\/churn-1/,
+    );
+  });
+
   it('only warns when fail-on-gate is false', async () => {
     const result = await gate({ inputs: { metrics: '{"rmse": 3.2}', rules: 'rmse <= 3', 'fail-on-gate': 'false' } });
     assert.equal(result.exitCode, 0);
@@ -155,6 +166,14 @@ describe('evaluate-gate with computed metrics', () => {
     assert.match(report, /95% interval/);
   });
 
+  it('heads the interval column with the confidence asked for, unrounded', async () => {
+    const result = await gate({
+      inputs: { predictions: path.join(fixtures, 'regression.csv'), rules: 'rmse < 100', confidence: '0.975' },
+    });
+    assert.equal(result.exitCode, 0, result.stdout);
+    assert.match(await readFile(result.outputs.report!, 'utf8'), /97\.5% interval/);
+  });
+
   it('gives the same intervals for the same seed', async () => {
     const inputs = { predictions: path.join(fixtures, 'regression.csv'), rules: 'rmse < 100', seed: '7' };
     const [a, b] = await Promise.all([gate({ inputs }), gate({ inputs })]);
@@ -173,6 +192,41 @@ describe('evaluate-gate with computed metrics', () => {
       /binary\.csv: has no column 'target' \(input 'label-column'\); its columns are: label, prediction, score/,
     );
   });
+});
+
+describe('evaluate-gate: lines of bad scores', () => {
+  // JSON Lines have no header and skip blank lines, CSV records may span lines: a row's index is not its line.
+  const cases: [string, string, string, RegExp][] = [
+    [
+      'JSON Lines',
+      'scores.jsonl',
+      '{"label": 1, "prediction": 1, "score": 0.9}\n{"label": 0, "prediction": 0, "score": "high"}\n',
+      /scores\.jsonl:2: score column 'score' holds "high", not a number/,
+    ],
+    [
+      'JSON Lines after a blank line',
+      'blank.jsonl',
+      '{"label": 1, "prediction": 1, "score": 0.9}\n\n{"label": 0, "prediction": 0, "score": null}\n',
+      /blank\.jsonl:3: score column 'score' holds null/,
+    ],
+    [
+      'CSV after a record spanning two lines',
+      'multiline.csv',
+      'label,prediction,score,comment\n1,1,0.9,"two\nlines"\n0,0,,plain\n',
+      /multiline\.csv:4: score column 'score' holds "", not a number/,
+    ],
+  ];
+  for (const [what, name, text, expected] of cases) {
+    it(`names the line of a bad score in ${what}`, async () => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'predictions-'));
+      const file = path.join(dir, name);
+      await writeFile(file, text);
+      const result = await gate({ inputs: { predictions: file, 'score-column': 'score', rules: 'accuracy > 0.5' } });
+      assert.equal(result.exitCode, 1);
+      assert.equal(result.errors.length, 1, result.errors.join('\n'));
+      assert.match(result.errors[0]!, expected);
+    });
+  }
 });
 
 describe('evaluate-gate champions', () => {
@@ -323,6 +377,16 @@ describe('evaluate-gate pull request comments (local GitHub API)', () => {
     assert.equal(api.comments.length, 1, 'a second run must update, not add');
     assert.match(api.comments[0]!.body, /0\.9500/);
     assert.match(api.comments[0]!.body, /<!-- mlops-actions:evaluate-gate:harness\/default -->/);
+  });
+
+  it('comments by default from a workflow_run that follows a pull request', async () => {
+    const result = await gate({
+      inputs: { metrics: '{"accuracy": 0.9}', rules: 'accuracy >= 0.8', 'comment-key': 'after-pr' },
+      event: { name: 'workflow_run', payload: { workflow_run: { pull_requests: [{ number: 12 }] } } },
+      env: { GITHUB_API_URL: api.url },
+    });
+    assert.equal(result.exitCode, 0, result.stdout);
+    assert.equal(api.comments.filter((c) => c.issueNumber === 12).length, 1);
   });
 
   it('keeps one comment per workflow on the same pull request', async () => {

@@ -170,10 +170,22 @@ describe('validate-data: real public data (vega-datasets)', () => {
     assert.deepEqual(names, ['date', 'precipitation', 'temp_max', 'temp_min', 'wind', 'weather']);
   });
 
-  it('profiles flights-3m.parquet with ranged reads', async () => {
+  it('profiles flights-3m.parquet', async () => {
     const result = await validate({ data: path.join(vega, 'flights-3m.parquet'), output: await tempDir() });
     assert.equal(result.exitCode, 0, result.stdout + result.stderr);
     assert.equal(result.outputs['row-count'], '3000000');
+  });
+
+  // The delimiter input has no default, so a .tsv is split on tabs, not read as one comma-less column.
+  it('reads a .tsv with tabs under the default inputs', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'weather.tsv');
+    await writeFile(file, 'date\tweather\ttemp_max\n2012-01-01\tdrizzle\t12.8\n2012-01-02\train\t10.6\n');
+    const result = await validate({ data: file, output: path.join(dir, 'out') });
+    assert.equal(result.exitCode, 0, result.stdout + result.stderr);
+    const statistics = JSON.parse(await readFile(result.outputs.statistics!, 'utf8'));
+    const names = statistics.features.map((f: { name: string }) => f.name);
+    assert.deepEqual(names, ['date', 'weather', 'temp_max']);
   });
 });
 
