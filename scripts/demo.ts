@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from './lib/paths.js';
 import { checkPython, DemoPrerequisiteError, prepareDemoWorkspace } from './workflow/demo-workspace.js';
+import { seconds } from './workflow/job.js';
 import { runWorkflow } from './workflow/run-workflow.js';
 import { cancelOnSignals } from './workflow/signals.js';
 
@@ -46,10 +47,6 @@ async function main(): Promise<number> {
   );
   for (const [label, where] of rows) if (where) console.log(`  ${label.padEnd(21)} ${where}`);
   return result.exitCode;
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 main().then(

@@ -86330,7 +86330,7 @@ module.exports = {
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _mlops_actions_core__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(96593);
-/* harmony import */ var _mlops_actions_sagemaker__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(35395);
+/* harmony import */ var _mlops_actions_sagemaker__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(51921);
 // From the action's inputs to what will be done: a local run, an attach, or the complete CreateTrainingJob (and
 // CreateHyperParameterTuningJob) request with the uploads it needs. Pure: every input problem is found here, before
 // anything is uploaded or created. Storage locations of the staged code and data are deterministic (from the job
@@ -86408,6 +86408,17 @@ function planLocal(input, context, env, jobName, notes) {
         notes.push("Input 'volume-kms-key' is ignored by the local backend: it encrypts a SageMaker training instance's storage " +
             "volume, and a local run uses the runner's disk (kms-key still applies to what it writes to S3)");
     }
+    if (input['network-isolation']) {
+        notes.push("Input 'network-isolation' is ignored by the local backend: the training process has the runner's network access");
+    }
+    if (input['checkpoint-uri'] !== undefined) {
+        notes.push("Input 'checkpoint-uri' is ignored by the local backend: checkpoints stay in the work folder's opt/ml/checkpoints");
+    }
+    if (input['instance-count'] > 1) {
+        notes.push("Input 'instance-count' is ignored by the local backend: training runs as one process on this runner");
+    }
+    if (input.spot)
+        notes.push("Input 'spot' is ignored by the local backend: there is no instance to bid for");
     const channels = parseChannels(input.inputs ?? {});
     const metricDefinitions = metricDefinitionsOf(input['metric-definitions']);
     const workDir = path.resolve(input['work-dir'] ?? path.join(context.runnerTemp, 'mlops-actions', ACTION, jobName));
@@ -86428,6 +86439,8 @@ function planLocal(input, context, env, jobName, notes) {
         ...(input['kms-key'] !== undefined ? { kmsKeyId: input['kms-key'] } : {}),
         workDir,
         ...(region ? { region } : {}),
+        maxRuntimeMs: input['max-runtime'],
+        timeoutMs: input.timeout,
     };
 }
 /** Which of the three ways to say what runs was chosen; see the decisions at the top. */
@@ -86825,7 +86838,7 @@ __webpack_async_result__();
 /* harmony export */ });
 /* unused harmony export saveJobState */
 /* harmony import */ var _mlops_actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(96593);
-/* harmony import */ var _mlops_actions_sagemaker__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(35395);
+/* harmony import */ var _mlops_actions_sagemaker__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(51921);
 
 
 const KEYS = { kind: 'job-kind', name: 'job-name', region: 'region', stopInPost: 'stop-in-post' };
@@ -89201,7 +89214,7 @@ function capitalize(text) {
 
 /***/ }),
 
-/***/ 35395:
+/***/ 51921:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -89210,7 +89223,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   cY: () => (/* reexport */ stopJobIfRunning)
 });
 
-// UNUSED EXPORTS: APPROVAL_STATUSES, CANCEL_DEFAULTS, DEFAULT_CONTAINER_LOG_LEVEL, DEFAULT_IGNORED_NAMES, DEFAULT_KILL_GRACE_MS, DEFAULT_SOURCE_MAX_BYTES, FIXED_MTIME_SECONDS, FileRegistry, HYPERPARAMETER_LIMITS, IGNORE_FILE_NAME, IMAGE_INPUTS, LOG_STREAM_DEFAULTS, METRIC_LIMITS, MetricCollector, RESERVED_PREFIX, STAGING_CONCURRENCY, SeenEvents, TRAINING_JOB_DEFAULTS, TRAINING_JOB_INPUTS, TRAINING_JOB_LIMITS, TRAINING_LOG_GROUP, TRAINING_TERMINAL_STATUSES, TUNING_INPUT, TUNING_LIMITS, TUNING_TERMINAL_STATUSES, TrainingFailedError, TrainingJobFailedError, TrainingJobStoppedError, TrainingLogStreamer, TuningJobFailedError, buildCreateHyperParameterTuningJobRequest, buildCreateTrainingJobRequest, buildHyperparameters, checkHyperparameterLimits, collectTree, compileMetricDefinitions, containerPaths, createEntryPointArchive, createSourceArchive, decodeHyperparameters, describeTrainingJobIfExists, describeTuningJobIfExists, downloadChannel, encodeHyperparameterValue, failedMessage, formatBytes, groupIsAlive, hostIndependentToolkitVariables, hostOf, imageTables, inputDataConfig, instanceFamily, knownVersions, latestApprovedModelPackage, livingGroupMembers, parsePythonJson, processorForInstanceType, pythonFloatRepr, pythonJsonDumps, pythonRepr, pythonStr, resolveImage, resolveImageUri, resourceConfig, runLocalTraining, spotSavingsPercent, stageLocalChannel, startOrAttachTrainingJob, startOrAttachTuningJob, stopProcessGroup, stoppedMessage, toCommandArguments, toPyValue, toolkitEnvironment, trainingActionOutputs, trainingJobConsoleUrl, trainingJobOutputs, trainingRequestDifferences, treeEntries, tuningJobConsoleUrl, tuningJobNameFor, tuningRequestDifferences, uploadSourceArchive, uploadSourceFiles, uploadTree, validateInstanceType, waitForTrainingJob, waitForTuningJob, writeTarGz
+// UNUSED EXPORTS: APPROVAL_STATUSES, DEFAULT_SOURCE_MAX_BYTES, FIXED_MTIME_SECONDS, FileRegistry, HYPERPARAMETER_LIMITS, IGNORE_FILE_NAME, MetricCollector, SeenEvents, TRAINING_JOB_INPUTS, TRAINING_LOG_GROUP, TrainingFailedError, TrainingJobFailedError, TrainingJobStoppedError, TrainingLogStreamer, TuningJobFailedError, buildCreateHyperParameterTuningJobRequest, buildCreateTrainingJobRequest, buildHyperparameters, collectTree, compileMetricDefinitions, containerPaths, createEntryPointArchive, createSourceArchive, describeTrainingJobIfExists, describeTuningJobIfExists, downloadChannel, encodeHyperparameterValue, formatBytes, hostIndependentToolkitVariables, hostOf, imageTables, inputDataConfig, latestApprovedModelPackage, oneLine, parsePythonJson, processorForInstanceType, pythonFloatRepr, pythonJsonDumps, pythonStr, resolveImage, resolveImageUri, resourceConfig, runLocalTraining, spotSavingsPercent, stageLocalChannel, startOrAttachTrainingJob, startOrAttachTuningJob, stopProcessGroup, toPyValue, toolkitEnvironment, trainingActionOutputs, trainingJobConsoleUrl, trainingJobOutputs, trainingRequestDifferences, treeEntries, tuningJobConsoleUrl, tuningJobNameFor, tuningRequestDifferences, uploadSourceArchive, uploadSourceFiles, validateInstanceType, waitForTrainingJob, waitForTuningJob, writeTarGz
 
 // EXTERNAL MODULE: ./packages/core/src/index.ts + 3 modules
 var src = __nccwpck_require__(96593);
@@ -89500,8 +89513,6 @@ var external_node_crypto_ = __nccwpck_require__(77598);
 var external_node_fs_ = __nccwpck_require__(73024);
 // EXTERNAL MODULE: external "node:stream/promises"
 var external_node_stream_promises_ = __nccwpck_require__(46466);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(38522);
 // EXTERNAL MODULE: external "events"
 var external_events_ = __nccwpck_require__(24434);
 // EXTERNAL MODULE: external "fs"
@@ -89544,7 +89555,6 @@ var zr=Object.defineProperty;var Ur=(s,t)=>{for(var e in t)zr(s,e,{get:t[e],enum
 // `Pack` is used rather than `tar.create`, which reads a path starting with `@` as an archive to splice in.
 // Known node-tar quirk, left alone: a name of exactly 100 bytes at the root is stored as ustar prefix `.` plus the
 // name, which readers list as `./name` and extract to the same place.
-
 
 
 
@@ -89625,15 +89635,6 @@ async function tar_writeTarGz(root, entries, outputPath, signal) {
         throw error;
     }
     return { archiveBytes, sha256: hash.digest('hex') };
-}
-/** sha256 (hex) of the uncompressed tar inside a .tar.gz: the same whichever zlib compressed it. */
-async function tar_uncompressedSha256(archivePath) {
-    const hash = createHash('sha256');
-    await pipeline(createReadStream(archivePath), createGunzip(), async (chunks) => {
-        for await (const chunk of chunks)
-            hash.update(chunk);
-    });
-    return hash.digest('hex');
 }
 
 ;// CONCATENATED MODULE: ./packages/sagemaker/src/source-archive.ts
@@ -89826,7 +89827,6 @@ async function source_archive_createSourceArchive(options) {
             path: outputPath,
             archiveBytes: result.archiveBytes,
             sha256: result.sha256,
-            tarSha256: await uncompressedSha256(outputPath),
             contentBytes: tree.contentBytes,
             fileCount: tree.files.length,
             entries: entries.map((entry) => (entry.type === 'directory' ? `${entry.path}/` : entry.path)),
@@ -89866,7 +89866,6 @@ async function source_archive_createEntryPointArchive(options) {
             path: outputPath,
             archiveBytes: result.archiveBytes,
             sha256: result.sha256,
-            tarSha256: await uncompressedSha256(outputPath),
             contentBytes: stats.size,
             fileCount: 1,
             entries: [name],
@@ -90171,8 +90170,6 @@ var external_node_child_process_ = __nccwpck_require__(31421);
 var external_node_os_ = __nccwpck_require__(48161);
 ;// CONCATENATED MODULE: external "node:readline"
 const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
-;// CONCATENATED MODULE: external "node:timers/promises"
-const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ./packages/sagemaker/src/process-group.ts
 // Stopping a whole process tree. Training runs as the leader of its own process group (spawn with detached: true),
 // so one signal to the negative pid reaches the script and everything it started that did not leave the group.
@@ -90672,6 +90669,7 @@ async function startOrAttachTrainingJob(options) {
     const existing = await describeTrainingJobIfExists(client, jobName, signal);
     if (existing)
         return attach(existing, options, 'already exists');
+    await options.beforeCreate?.();
     try {
         const created = await client.send(new CreateTrainingJobCommand(request), { abortSignal: signal });
         logger.info(`Started training job ${jobName}`);
@@ -91081,6 +91079,9 @@ async function runLocalTraining(options) {
         stopping ??= stopProcessGroup(pgid, killGraceMs);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
+    // The setup above awaits; an abort that landed there fired no listener and would leave the child running.
+    if (signal?.aborted)
+        onAbort();
     const exit = await new Promise((resolve) => child.once('exit', (code, exitSignal) => resolve({ code, signal: exitSignal })));
     signal?.removeEventListener('abort', onAbort);
     await stopping;
@@ -91135,13 +91136,16 @@ async function runLocalTraining(options) {
 // GitHub Actions `concurrency` group (S3 has no compare-and-swap for us to lean on).
 
 const APPROVAL_STATUSES = (/* unused pure expression or super */ null && (['Approved', 'Rejected', 'PendingManualApproval']));
-const GROUP_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 class FileRegistry {
     storage;
     root;
-    constructor(storage, root) {
+    input;
+    constructor(storage, root, 
+    /** The input the group name came from, named by the error for an invalid one. */
+    input = 'champion') {
         this.storage = storage;
         this.root = root;
+        this.input = input;
     }
     indexUri(group) {
         return this.storage.join(this.root, group, 'index.json');
@@ -91150,10 +91154,10 @@ class FileRegistry {
         return this.storage.join(this.root, group, 'versions', `${version}.json`);
     }
     async hasGroup(group) {
-        return this.storage.exists(this.indexUri(checkGroup(group)));
+        return this.storage.exists(this.indexUri(checkGroup(group, this.input)));
     }
     async versions(group) {
-        const uri = this.indexUri(checkGroup(group));
+        const uri = this.indexUri(checkGroup(group, this.input));
         if (!(await this.storage.exists(uri)))
             return [];
         const index = await this.storage.readJson(uri);
@@ -91162,7 +91166,7 @@ class FileRegistry {
         return index.versions;
     }
     async get(group, version) {
-        return this.storage.readJson(this.versionUri(checkGroup(group), version));
+        return this.storage.readJson(this.versionUri(checkGroup(group, this.input), version));
     }
     /** The Approved version with the highest number, as SageMaker's "latest approved" model package. */
     async latestApproved(group) {
@@ -91173,7 +91177,7 @@ class FileRegistry {
         return this.get(group, latest.version);
     }
     async register(entry) {
-        const group = checkGroup(entry.group);
+        const group = checkGroup(entry.group, this.input);
         const versions = await this.versions(group);
         const version = versions.reduce((max, v) => Math.max(max, v.version), 0) + 1;
         const record = {
@@ -91196,15 +91200,17 @@ class FileRegistry {
         return record;
     }
 }
-function checkGroup(group) {
-    if (!GROUP_NAME.test(group)) {
-        throw new ConfigurationError(`Model group name "${group}" is invalid: use 1-63 letters, digits and hyphens, starting with a letter or digit`);
+function checkGroup(group, input) {
+    // The pattern alone does not bound the length: any number of hyphens may sit between two characters.
+    if (group.length > 63 || !SAGEMAKER_NAME_PATTERN.test(group)) {
+        throw new ConfigurationError(`Input '${input}': model group name "${group}" is invalid: use 1-63 letters, digits and hyphens, starting and ending with a letter or digit`, { input });
     }
     return group;
 }
 
 ;// CONCATENATED MODULE: ./packages/sagemaker/src/registry/model-registry.ts
 // SageMaker Model Registry look-ups for champion/challenger gates.
+
 
 
 /**
@@ -91218,13 +91224,11 @@ async function latestApprovedModelPackage(client, group, input = 'champion', sig
         });
     }
     catch (error) {
-        const code = awsErrorCode(error);
-        if (code === 'ValidationException' || code === 'ResourceNotFound') {
-            throw new ConfigurationError(`Input '${input}': model package group "${group}" does not exist in this account and region`, {
-                input,
-            });
+        // SageMaker answers other problems (a malformed name among them) with ValidationException too.
+        if (isNotFoundError(error)) {
+            throw new ConfigurationError(`Input '${input}': model package group "${group}" does not exist in this account and region`, { input });
         }
-        throw error;
+        throw operationError(error, `Describing model package group ${group}`, signal);
     }
     let best;
     let nextToken;
@@ -91885,10 +91889,8 @@ function buildCreateHyperParameterTuningJobRequest(tuning, trainingJob, options 
     if (environmentSize > TUNING_LIMITS.maxEnvironmentEntries) {
         problems.push(`Input 'environment' has ${environmentSize} variables; a tuning job accepts at most ${TUNING_LIMITS.maxEnvironmentEntries}`);
     }
-    const name = options.tuningJobName ?? tuningJobNameFor(trainingJob.TrainingJobName ?? '');
-    if (!/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$/.test(name)) {
-        problems.push(`The tuning job name ${JSON.stringify(name)} is invalid: 1 to 32 letters, digits and hyphens, starting and ending with a letter or digit`);
-    }
+    // The training job name is valid, so its shortened form is too.
+    const name = tuningJobNameFor(trainingJob.TrainingJobName ?? '');
     if (problems.length)
         throw new ConfigurationError(problems, { input: TUNING_INPUT });
     return {
@@ -92036,6 +92038,7 @@ async function startOrAttachTuningJob(options) {
     const existing = await describeTuningJobIfExists(client, name, signal);
     if (existing)
         return attachTuning(existing, options, 'already exists');
+    await options.beforeCreate?.();
     try {
         const created = await client.send(new CreateHyperParameterTuningJobCommand(request), { abortSignal: signal });
         logger.info(`Started hyperparameter tuning job ${name}`);
@@ -92426,7 +92429,7 @@ async function stopJobIfRunning(options) {
         throw shared_operationError(error, `Describing ${what}`, signal);
     }
     if (status !== 'InProgress') {
-        logger.info(`${capitalize(what)} is ${status}: nothing to stop`);
+        logger.info(`${kind === 'training' ? 'Training' : 'Tuning'} job ${name} is ${status}: nothing to stop`);
         return { outcome: 'not-running', status };
     }
     try {
@@ -92444,9 +92447,6 @@ async function stopJobIfRunning(options) {
     }
     logger.info(`Asked SageMaker to stop ${what}, which this run started and which was still running`);
     return { outcome: 'stopped', status };
-}
-function capitalize(text) {
-    return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 ;// CONCATENATED MODULE: ./packages/sagemaker/src/training/index.ts

@@ -66963,8 +66963,7 @@ function canonicalKey(value) {
 ;// CONCATENATED MODULE: ./packages/data/src/sort.ts
 /**
  * In-place ascending sort of the first `length` doubles of a Float64Array, in `Float64Array.prototype.sort`'s order
- * (-0 before +0). There must be no NaN. `mayBeRuns: false` says the input is in no particular order (KLL level 0),
- * which skips looking for ascending runs.
+ * (-0 before +0). There must be no NaN.
  *
  * The KLL sketch sorts about two items per update (a level of ~2000 every ~1000 updates), and V8's
  * `TypedArray.prototype.sort` spends ~60 ns per item on random data (branch mispredictions), which made it the
@@ -66979,7 +66978,7 @@ function canonicalKey(value) {
  *   ordering the few runs with equal high bits by value.
  * The fast paths compare with `<` and `>`, for which -0 equals +0; zeros are put in order afterwards.
  */
-function sortDoubles(values, length, mayBeRuns = true) {
+function sortDoubles(values, length) {
     if (length < 2)
         return;
     if (length <= 32) {
@@ -66987,19 +66986,18 @@ function sortDoubles(values, length, mayBeRuns = true) {
         return;
     }
     ensureCapacity(length);
-    if (mayBeRuns) {
-        // A few ascending runs are merged; the count stops at the limit, so random data costs only a few items here.
-        let descents = 0;
-        for (let i = 1; i < length; i++) {
-            if (values[i] < values[i - 1] && ++descents >= MAX_RUNS)
-                break;
-        }
-        if (descents < MAX_RUNS) {
-            if (descents > 0)
-                mergeRuns(values, length, descents + 1);
-            orderZeros(values, 0, length);
-            return;
-        }
+    // A few ascending runs are merged; the count stops at the limit, so random data costs only a few items here. KLL
+    // level 0 looks for runs too: a sorted column (ids, timestamps) fills it with one.
+    let descents = 0;
+    for (let i = 1; i < length; i++) {
+        if (values[i] < values[i - 1] && ++descents >= MAX_RUNS)
+            break;
+    }
+    if (descents < MAX_RUNS) {
+        if (descents > 0)
+            mergeRuns(values, length, descents + 1);
+        orderZeros(values, 0, length);
+        return;
     }
     let min = values[0];
     let max = min;
@@ -67742,12 +67740,20 @@ function kll_mergeRuns(values, weights, run, runWeight) {
 const HASH = new Uint32Array(2);
 const doubleScratch = new Float64Array(1);
 const doubleWords = new Uint32Array(doubleScratch.buffer);
-function finalMix(h) {
+/**
+ * MurmurHash3's 32-bit finalizer, signed: the hash tables and HyperLogLog that hash bytes or code units in place keep
+ * it in V8's int32 range and store it in `Int32Array`s, whose contents an unsigned result would not equal.
+ */
+function mix(h) {
     h ^= h >>> 16;
     h = Math.imul(h, 0x85ebca6b);
     h ^= h >>> 13;
     h = Math.imul(h, 0xc2b2ae35);
-    return (h ^ (h >>> 16)) >>> 0;
+    return h ^ (h >>> 16);
+}
+/** `mix` as `HASH` stores it (the same bits). */
+function finalMix(h) {
+    return mix(h) >>> 0;
 }
 /** Hashes a number by its IEEE-754 bits, so 1, "1" and "1.0" (all parsed to 1) hash alike; -0 hashes as 0. */
 function hashNumber(value) {
@@ -67902,14 +67908,6 @@ class HyperLogLog {
         z += m * sigma(histogram[0] / m);
         return Math.round((m * m) / (2 * Math.LN2) / z);
     }
-}
-/** `finalMix` of hash.ts as a signed 32-bit result (the same bits), so that nothing leaves the int32 range. */
-function mix(h) {
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    return h ^ (h >>> 16);
 }
 function sigma(x) {
     if (x === 1)
@@ -68088,8 +68086,7 @@ class FrequentValues {
         return result.sort(compareValueCounts);
     }
     merge(other) {
-        if (other === this)
-            return this.merge(FrequentValues.fromState(this.toState()));
+        // toState copies, so merging a summary into itself is safe.
         return this.mergeState(other.toState());
     }
     /** `merge` of a summary given by its state (as a worker thread posts it), without making the summary first. */
@@ -68157,9 +68154,8 @@ class FrequentValues {
         summary.distinct = state.distinct === null ? null : new HyperLogLog(state.distinct);
         return summary;
     }
+    /** Callers have seeded `distinct` already: a new value is never counted by the table alone. */
     decrementAll() {
-        if (this.distinct === null)
-            this.distinct = this.seededDistinct();
         this.subtract(1);
     }
     /** Lowers every count by `amount`, dropping those that reach zero, and records the added undercount. */
@@ -68457,7 +68453,7 @@ class StringCounts {
             b = Math.imul(b ^ unit, 0x85ebca77);
             b = (b << 17) | (b >>> 15);
         }
-        const high = frequent_values_mix(a ^ Math.imul(b, 0xc2b2ae3d));
+        const high = mix(a ^ Math.imul(b, 0xc2b2ae3d));
         this.lastHigh = high;
         this.lane = b;
         this.lowKnown = false;
@@ -68577,7 +68573,7 @@ class StringCounts {
     /** The low half of the hash of the last key (see `lastHigh`). */
     lastLow() {
         if (!this.lowKnown) {
-            this.low = frequent_values_mix(this.lane ^ this.lastHigh ^ 0x27d4eb2f);
+            this.low = mix(this.lane ^ this.lastHigh ^ 0x27d4eb2f);
             this.lowKnown = true;
         }
         return this.low;
@@ -68718,14 +68714,6 @@ function survivorScratch(size) {
         aside.counts = new Float64Array(length);
     }
     return aside;
-}
-/** `finalMix` of hash.ts as a signed 32-bit result (the same bits). */
-function frequent_values_mix(h) {
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    return h ^ (h >>> 16);
 }
 /** The string of code units units[start, end), in pieces small enough for `String.fromCharCode`'s arguments. */
 function unitsToString(units, start, end) {
@@ -70646,8 +70634,8 @@ function domainViolation(column, domains, threshold) {
     const approximate = exact
         ? ''
         : column.frequencies.uncountedNumbers > 0
-            ? ` (${column.frequencies.uncountedNumbers} numbers of the column were not counted: profile it with ` +
-                `countNumbersOf naming it.)`
+            ? ` (${column.frequencies.uncountedNumbers} numbers of the column were not counted, so the observed share is ` +
+                `a lower bound.)`
             : ` (The column has more than ${column.frequencies.capacity} distinct values, so the observed share is a lower bound.)`;
     return {
         feature_name: column.name,
@@ -71112,8 +71100,8 @@ function examples(tally) {
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(38522);
 ;// CONCATENATED MODULE: ./packages/data/src/readers/bytes.ts
-// Byte-level helpers shared by the readers: UTF-8 validation, numbers decoded straight from bytes, and cheap string
-// slices, so the hot loops never build a string they do not need.
+// Byte-level helpers shared by the readers: UTF-8 validation and cheap string slices, so the hot loops never build a
+// string they do not need. Numbers are read straight from bytes by classifyAscii in values.ts.
 const LF = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
@@ -71174,97 +71162,6 @@ function firstInvalidUtf8(bytes, start, end) {
         i += length;
     }
     return -1;
-}
-/** What `decodeNumber` found: not a number it can decode exactly (use the text), Integral, or Fractional. */
-const DecodedKind = { Text: 0, Integral: 1, Fractional: 2 };
-/** The value of the last successful `decodeNumber`. */
-const decoded = { value: 0 };
-const EXACT_POWERS_OF_TEN = (/* unused pure expression or super */ null && ([
-    1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
-    1e21, 1e22,
-]));
-/**
- * Decodes ASCII `bytes[start, end)` as `classifyText` would classify and parse the same text, without making a
- * string — but only where the result is certain to be identical; everything else answers `Text` and the caller falls
- * back to `classifyText` on a string.
- *
- * Decoded here: `[+-]digits` with at most 15 digits (Integral; exact in a double), and `[+-]digits.digits` or with an
- * exponent `e[+-]digits` where the significant digits number at most 15 and the decimal exponent lies in [-22, 22]
- * (Fractional). For those, `m / 10^k` or `m · 10^k` with both operands exact doubles is correctly rounded, so it
- * equals `Number(text)` bit for bit (Clinger's fast path). Left to the text path: surrounding whitespace, more
- * digits, larger exponents, and Fractional text whose value is a whole number (`"2.0"` must count as Fractional, but a
- * whole JavaScript number counts as Integral), as well as Booleans, `NaN`, `null` and every other word.
- */
-function decodeNumber(bytes, start, end) {
-    let i = start;
-    let code = bytes[i];
-    const negative = code === 45; // '-'
-    if (negative || code === 43)
-        i++; // '+'
-    let mantissa = 0;
-    let digits = 0;
-    let scale = 0;
-    while (i < end) {
-        code = bytes[i] - 48;
-        if (code < 0 || code > 9)
-            break;
-        mantissa = mantissa * 10 + code;
-        digits++;
-        i++;
-    }
-    if (i === end) {
-        if (digits === 0 || digits > 15)
-            return DecodedKind.Text;
-        decoded.value = negative ? -mantissa : mantissa;
-        return DecodedKind.Integral;
-    }
-    if (bytes[i] === 46) {
-        // '.'
-        i++;
-        while (i < end) {
-            code = bytes[i] - 48;
-            if (code < 0 || code > 9)
-                break;
-            mantissa = mantissa * 10 + code;
-            digits++;
-            scale--;
-            i++;
-        }
-    }
-    else if ((bytes[i] | 32) !== 101)
-        return DecodedKind.Text; // neither '.' nor 'e'
-    if (digits === 0 || digits > 15)
-        return DecodedKind.Text;
-    if (i < end) {
-        if ((bytes[i] | 32) !== 101)
-            return DecodedKind.Text; // 'e' or 'E'
-        i++;
-        let exponentNegative = false;
-        if (i < end && (bytes[i] === 45 || bytes[i] === 43))
-            exponentNegative = bytes[i++] === 45;
-        let exponent = 0;
-        const exponentStart = i;
-        while (i < end) {
-            code = bytes[i] - 48;
-            if (code < 0 || code > 9 || exponent > 1000)
-                break;
-            exponent = exponent * 10 + code;
-            i++;
-        }
-        if (i !== end || i === exponentStart)
-            return DecodedKind.Text;
-        scale += exponentNegative ? -exponent : exponent;
-    }
-    if (scale < -22 || scale > 22)
-        return DecodedKind.Text;
-    let value = scale < 0 ? mantissa / EXACT_POWERS_OF_TEN[-scale] : mantissa * EXACT_POWERS_OF_TEN[scale];
-    // A whole value (`2.0`, `1e3`, `0.0`) would be counted as Integral by the number path: let the text decide.
-    if (Number.isInteger(value))
-        return DecodedKind.Text;
-    if (negative)
-        value = -value;
-    decoded.value = value;
-    return DecodedKind.Fractional;
 }
 // Buffer's own slice methods skip toString's encoding lookup; they are undocumented, so fall back when absent.
 const fastLatin1 = typeof Buffer.prototype.latin1Slice === 'function';
@@ -71375,6 +71272,7 @@ class CsvParser {
     /** Their line indexes, relative to the parse start (the first few). */
     raggedLines = [];
     raggedFieldCounts = [];
+    /** Byte classes of unquoted fields for this delimiter; shared with `ProfileSink.fastRecord`, which must not write it. */
     classes;
     nonAscii = false;
     constructor(options) {
@@ -71753,9 +71651,6 @@ class ProfileSink {
     stringCounts;
     rows = 0;
     bytes = null;
-    /** Byte classes of unquoted fields for the delimiter of the parser that last called `fastRecord`. */
-    classes = new Uint8Array(0);
-    classesDelimiter = -1;
     /** Per column: 1 where its numbers may stay uncounted (see `ProfileSinkOptions`), and 1 while they do. */
     mayLeaveUncounted;
     leavingUncounted;
@@ -71800,16 +71695,8 @@ class ProfileSink {
             this.finish();
             this.bytes = bytes;
         }
-        if (delimiter !== this.classesDelimiter) {
-            this.classes = new Uint8Array(256);
-            this.classes[delimiter] = DELIMITER;
-            this.classes[LF] = LINE_FEED;
-            this.classes[CR] = CARRIAGE_RETURN;
-            for (let byte = 0x80; byte < 0x100; byte++)
-                this.classes[byte] = NON_ASCII;
-            this.classesDelimiter = delimiter;
-        }
-        const { classes, starts, ends, flags, values, fromBytes } = this;
+        const classes = parser.classes;
+        const { starts, ends, flags, values, fromBytes } = this;
         const maxFieldBytes = parser.maxFieldBytes;
         const lastColumn = width - 1;
         let at = this.rows;
@@ -72189,6 +72076,11 @@ function columnNamesFromHeader(cells) {
         return name;
     });
 }
+const positionalNames = [];
+/** `_c<index>`, the name of a positional column; cached, as rows without header name their cells one by one. */
+function positionalName(index) {
+    return (positionalNames[index] ??= `_c${index}`);
+}
 /** Spark's names for the columns of a CSV without header: `_c0`, `_c1`, ... */
 function positionalColumnNames(count) {
     return Array.from({ length: count }, (_, index) => `_c${index}`);
@@ -72211,6 +72103,7 @@ function delimiterByte(delimiter) {
 ;// CONCATENATED MODULE: ./packages/data/src/readers/jsonl.ts
 
 
+
 /** Adds one parsed JSON line to `profile` as a row (see the module comment). */
 function addJsonRow(profile, value) {
     if (isPlainObject(value))
@@ -72224,7 +72117,7 @@ function addJsonRow(profile, value) {
 /** Element i of `values` to column `_c<i>`; nested values as JSON text. */
 function addPositional(profile, values) {
     for (let i = 0; i < values.length; i++)
-        addCell(profile, `_c${i}`, values[i]);
+        addCell(profile, positionalName(i), values[i]);
 }
 /** The fields of an object, nested objects flattened to `.` paths under `prefix`. */
 function addFlattened(profile, object, prefix) {
@@ -72306,179 +72199,11 @@ function parseJsonLine(text, lineIndex) {
     try {
         return JSON.parse(text);
     }
-    catch (error) {
-        const offset = jsonErrorOffset(text);
+    catch {
+        // V8's messages differ by version and do not always say where; the reader in json.ts does, in UTF-16 units.
+        const { offset, problem } = locateJsonError(text);
         const column = Buffer.byteLength(text.slice(0, offset), 'utf8') + 1;
-        throw new ChunkProblem(`not valid JSON: ${jsonErrorDetail(error, offset, text)}`, lineIndex, column);
-    }
-}
-/** V8's message without its position suffix, which changes between Node versions and is replaced by line/column. */
-function jsonErrorDetail(error, offset, text) {
-    const message = error instanceof Error ? error.message : String(error);
-    const cleaned = message
-        .replace(/ in JSON at position \d+.*$/s, '')
-        .replace(/,? ?"[^"]*"(\.\.\.)? is not valid JSON$/s, '')
-        .trim();
-    if (cleaned !== '' && !/^Unexpected token/.test(cleaned))
-        return cleaned;
-    return offset >= text.length ? 'unexpected end of the line' : `unexpected ${JSON.stringify(text[offset])}`;
-}
-/**
- * Offset (in UTF-16 units) of the first character of `text` at which JSON stops being valid: a small validating
- * scanner, used only after JSON.parse failed, since V8's messages do not always say where (and differ by version).
- */
-function jsonErrorOffset(text) {
-    let pos = 0;
-    const length = text.length;
-    const skipSpace = () => {
-        while (pos < length) {
-            const c = text.charCodeAt(pos);
-            if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d)
-                break;
-            pos++;
-        }
-    };
-    const fail = () => {
-        throw pos;
-    };
-    const literal = (word) => {
-        for (let i = 0; i < word.length; i++) {
-            if (text[pos] !== word[i])
-                fail();
-            pos++;
-        }
-    };
-    const string = () => {
-        pos++; // opening quote
-        for (;;) {
-            if (pos >= length)
-                fail();
-            const c = text.charCodeAt(pos);
-            if (c === 0x22) {
-                pos++;
-                return;
-            }
-            if (c < 0x20)
-                fail();
-            if (c === 0x5c) {
-                pos++;
-                const escape = text[pos];
-                if (escape === 'u') {
-                    for (let i = 1; i <= 4; i++)
-                        if (!/[0-9a-fA-F]/.test(text[pos + i] ?? ''))
-                            fail();
-                    pos += 5;
-                }
-                else if (escape !== undefined && '"\\/bfnrt'.includes(escape))
-                    pos++;
-                else
-                    fail();
-                continue;
-            }
-            pos++;
-        }
-    };
-    const number = () => {
-        if (text[pos] === '-')
-            pos++;
-        if (text[pos] === '0')
-            pos++;
-        else if (/[1-9]/.test(text[pos] ?? ''))
-            while (/[0-9]/.test(text[pos] ?? ''))
-                pos++;
-        else
-            fail();
-        if (text[pos] === '.') {
-            pos++;
-            if (!/[0-9]/.test(text[pos] ?? ''))
-                fail();
-            while (/[0-9]/.test(text[pos] ?? ''))
-                pos++;
-        }
-        if (text[pos] === 'e' || text[pos] === 'E') {
-            pos++;
-            if (text[pos] === '+' || text[pos] === '-')
-                pos++;
-            if (!/[0-9]/.test(text[pos] ?? ''))
-                fail();
-            while (/[0-9]/.test(text[pos] ?? ''))
-                pos++;
-        }
-    };
-    const value = (depth) => {
-        if (depth > 10_000)
-            fail();
-        skipSpace();
-        const c = text[pos];
-        if (c === '{') {
-            pos++;
-            skipSpace();
-            if (text[pos] === '}') {
-                pos++;
-                return;
-            }
-            for (;;) {
-                skipSpace();
-                if (text[pos] !== '"')
-                    fail();
-                string();
-                skipSpace();
-                if (text[pos] !== ':')
-                    fail();
-                pos++;
-                value(depth + 1);
-                skipSpace();
-                if (text[pos] === ',') {
-                    pos++;
-                    continue;
-                }
-                if (text[pos] === '}') {
-                    pos++;
-                    return;
-                }
-                fail();
-            }
-        }
-        if (c === '[') {
-            pos++;
-            skipSpace();
-            if (text[pos] === ']') {
-                pos++;
-                return;
-            }
-            for (;;) {
-                value(depth + 1);
-                skipSpace();
-                if (text[pos] === ',') {
-                    pos++;
-                    continue;
-                }
-                if (text[pos] === ']') {
-                    pos++;
-                    return;
-                }
-                fail();
-            }
-        }
-        if (c === '"')
-            return string();
-        if (c === 't')
-            return literal('true');
-        if (c === 'f')
-            return literal('false');
-        if (c === 'n')
-            return literal('null');
-        return number();
-    };
-    try {
-        value(0);
-        skipSpace();
-        return pos < length ? pos : length;
-    }
-    catch (offset) {
-        if (typeof offset === 'number')
-            return Math.min(offset, length);
-        return 0; // a RangeError from a pathologically deep value: point at the line
+        throw new ChunkProblem(`not valid JSON: ${problem}`, lineIndex, column);
     }
 }
 
@@ -72539,8 +72264,10 @@ function payloadKind(contentType, bytes) {
     }
     return 'csv';
 }
+/** Shared by every CSV payload: `parse` starts afresh on each range (see `CsvParser`). */
+const payloadParser = new CsvParser({ delimiter: 0x2c, maxFieldBytes: DEFAULT_MAX_FIELD_BYTES });
 function addCsvPayload(profile, bytes, where, lineIndex) {
-    const parser = new CsvParser({ delimiter: 0x2c, maxFieldBytes: DEFAULT_MAX_FIELD_BYTES });
+    const parser = payloadParser;
     const rows = new CollectingSink();
     try {
         parser.parse(bytes, 0, bytes.length, true, rows);
@@ -72552,7 +72279,7 @@ function addCsvPayload(profile, bytes, where, lineIndex) {
     }
     for (const row of rows.rows) {
         for (let i = 0; i < row.length; i++)
-            profile.addText(profile.columnIndex(`_c${i}`), row[i]);
+            profile.addText(profile.columnIndex(positionalName(i)), row[i]);
         profile.endRow();
     }
     return rows.rows.length;
@@ -82263,13 +81990,13 @@ function jsonReplacer(_key, value) {
     return value;
 }
 /**
- * Profiles a Parquet file into `profile`, row group by row group and column by column. `onRowGroup` reports progress
- * (rows done so far).
+ * Profiles a Parquet file into `profile`, row group by row group and column by column, and returns its row count.
+ * The caller has read `metadata` and its `columns` (`parquetColumns`) already, to check them against other files
+ * before profiling. `onRowGroup` reports progress (rows done so far).
  */
 async function profileParquet(uri, size, profile, context) {
     const file = rangedAsyncBuffer(uri, size, context);
-    const metadata = context.metadata ?? (await readParquetMetadata(uri, file));
-    const columns = parquetColumns(metadata);
+    const { metadata, columns } = context;
     const columnNames = columns.flatMap((column) => column.leaves.map((leaf) => leaf.name));
     const indexes = new Map(columnNames.map((name) => [name, profile.columnIndex(name)]));
     let groupStart = 0;
@@ -82310,7 +82037,7 @@ async function profileParquet(uri, size, profile, context) {
         groupStart = groupEnd;
         context.onRowGroup?.(groupStart);
     }
-    return { rows: groupStart, columnNames };
+    return groupStart;
 }
 function addColumnValues(profile, column, indexes, values, from, to) {
     if (column.leaves.length === 1 && column.leaves[0].path.length === 0) {
@@ -83482,7 +83209,7 @@ function globSync(globInput, options) {
 
 
 
-const DATA_FORMATS = (/* unused pure expression or super */ null && (['csv', 'tsv', 'jsonl', 'parquet', 'capture']));
+const DATA_FORMATS = ['csv', 'tsv', 'jsonl', 'parquet', 'capture'];
 const EXTENSIONS = [
     [/\.csv$/i, 'csv'],
     [/\.tsv$/i, 'tsv'],
@@ -83624,7 +83351,11 @@ function sameLocation(listed, named) {
  * merge a window's profile on the main thread; smaller windows cost more merging, larger ones more memory in flight.
  */
 const DEFAULT_WINDOW_BYTES = 8 * 1024 * 1024;
-/** Returned buffers kept for reuse: more than the windows that can be in flight at once (2 per worker). */
+/**
+ * Returned buffers kept for reuse: the windows a file can have in flight (2 per worker) at the default maximum of 8
+ * workers (`MAX_DEFAULT_WORKERS`, not imported: profile-sources.ts imports this module). More workers, set explicitly,
+ * allocate the rest.
+ */
 const MAX_SPARE_BUFFERS = 16;
 class ByteWindowReader {
     /** The buffered bytes are `bytes[0, filled)`; the buffer owns its ArrayBuffer, so it can be transferred. */
@@ -83854,7 +83585,8 @@ function quoteParity(bytes, start, end) {
  * - Windows are merged in order and problems are reported in order, so the first malformed record of the file is the
  *   one reported, with its absolute line (each window reports its line count). A worker posts its window's profile
  *   as a state (typed arrays, transferred) and the main thread merges that state directly (`mergeState`).
- * - A worker keeps its CSV profile from window to window, reset rather than made anew (see `ChunkScratch`).
+ * - A worker, and the main thread reading inline, keeps its CSV profile from window to window, reset rather than made
+ *   anew (see `ChunkScratch`).
  * Since every window is profiled alone whether inline or in a worker, `workers: 0` and `workers: 2` give identical
  * profiles. Memory stays bounded: at most `workers × 2` windows in flight plus one being filled per file read.
  *
@@ -83895,7 +83627,10 @@ const MAX_LINE_BYTES = 64 * 1024 * 1024;
  * baseline's String columns) to count them in the first read.
  */
 async function profileSources(options) {
-    const first = await readAndProfile(options);
+    // The second read takes the sources of the first: the same files (a glob or S3 prefix may change meanwhile), and
+    // no second listing.
+    const resolved = {};
+    const first = await readAndProfile(options, resolved);
     const uncounted = first.profile.columns
         .filter((column) => column.frequencies.uncountedNumbers > 0 && column.inferredType === 'String')
         .map((column) => column.name);
@@ -83910,10 +83645,10 @@ async function profileSources(options) {
     const second = await readAndProfile({
         ...options,
         profileOptions: { ...options.profileOptions, countNumbersOf: [...(counted ?? []), ...uncounted] },
-    });
+    }, resolved);
     return { ...second, seconds: first.seconds + second.seconds, reads: 2 };
 }
-async function readAndProfile(options) {
+async function readAndProfile(options, resolved) {
     if (isReaderWorkerThread()) {
         // A bundled action whose entry does not guard itself runs again in each reader worker: stop it there, loudly,
         // before it starts workers of its own (see worker.ts).
@@ -83929,11 +83664,11 @@ async function readAndProfile(options) {
     if (options.signal?.aborted)
         controller.abort();
     try {
-        const sources = await resolveSources(options.spec, {
+        const sources = (resolved.sources ??= await resolveSources(options.spec, {
             storage: options.storage,
             signal: controller.signal,
             format: options.format,
-        });
+        }));
         run.begin(sources);
         const concurrency = Math.max(1, options.concurrency ?? DEFAULT_FILE_CONCURRENCY);
         let next = 0;
@@ -83989,7 +83724,10 @@ class ProfileRun {
     rows = 0;
     warnings = [];
     bytesRead = 0;
-    /** Rows profiled so far in files not yet merged, by file index (reset when a file is read again). */
+    /**
+     * Rows profiled so far in files still being read, by file index; a file read again inline overwrites its count
+     * from its first chunk on. Finished files count through `pending` or `rows`.
+     */
     partialRows = new Map();
     filesDone = 0;
     totalBytes = 0;
@@ -84009,9 +83747,7 @@ class ProfileRun {
         }
         // The options a user sets through action inputs fail as configuration errors naming them.
         if (!Number.isSafeInteger(this.maxFieldBytes) || this.maxFieldBytes < 1) {
-            throw new errors_ConfigurationError(`max-field-bytes must be a positive whole number of bytes, got ${this.maxFieldBytes}`, {
-                input: 'max-field-bytes',
-            });
+            throw new errors_ConfigurationError(`max-field-size must be a positive whole number of bytes, got ${this.maxFieldBytes}`, { input: 'max-field-size' });
         }
         if (options.delimiter !== undefined) {
             try {
@@ -84162,12 +83898,14 @@ class ProfileRun {
             },
         };
         const metadata = await readParquetMetadata(source.uri, rangedAsyncBuffer(source.uri, source.size, counted));
-        const columns = parquetColumns(metadata).flatMap((column) => column.leaves.map((leaf) => leaf.name));
+        const parquet = parquetColumns(metadata);
+        const columns = parquet.flatMap((column) => column.leaves.map((leaf) => leaf.name));
         await this.checkColumns(source, index, columns);
         const profile = new DatasetProfile(columns, this.options.profileOptions ?? {});
-        const { rows } = await profileParquet(source.uri, source.size, profile, {
+        const rows = await profileParquet(source.uri, source.size, profile, {
             ...counted,
             metadata,
+            columns: parquet,
             onRowGroup: (rowsDone) => {
                 this.partialRows.set(index, rowsDone);
                 this.progress();
@@ -84228,6 +83966,8 @@ class ProfileRun {
                 : Math.max(this.windowBytes, MAX_LINE_BYTES + 2);
             const cutOf = (bytes, length) => isCsv ? lastRecordBoundary(bytes, 0, length) : bytes.lastIndexOf(LF, length - 1) + 1;
             const state = new FileState(uri, columnNames, new DatasetProfile(columnNames, profileOptions), firstLine);
+            // Inline chunks reuse one profile as workers do: each outcome is merged (copied) before the next job resets it.
+            const scratch = parallel ? undefined : new ChunkScratch();
             const settle = (outcome) => {
                 if (outcome.problem) {
                     const { detail, line, column } = outcome.problem;
@@ -84248,7 +83988,7 @@ class ProfileRun {
                 const atEof = reader.atEnd;
                 const length = reader.filled;
                 if (!parallel) {
-                    const outcome = runChunkJob(job(atEof), reader.bytes, length);
+                    const outcome = runChunkJob(job(atEof), reader.bytes, length, scratch);
                     if (!outcome.problem && !atEof && outcome.consumed === 0) {
                         if (window >= windowLimit)
                             settle(oversized(outcome, isCsv, windowLimit));
@@ -84349,7 +84089,6 @@ class ProfileRun {
             return { columnNames: columnNamesFromHeader(cells), hasHeader, lines: parser.lines };
         }
     }
-    /** The file's bytes, gunzipped when named `.gz` or starting with gzip's magic bytes; counts stored bytes read. */
     /**
      * The stored bytes of a text file: the storage's stream, or for an uncompressed local file (the storage gave a plain
      * file stream, and the file does not start as gzip does) the file read straight into the window buffers (see the
@@ -84501,6 +84240,7 @@ class FileState {
         };
     }
 }
+/** The outcome for a window that holds no complete record though it reached the size limit. */
 function oversized(outcome, isCsv, limit) {
     if (outcome.problem)
         return outcome;
@@ -84533,12 +84273,13 @@ function isZlibError(error) {
 
 ;// CONCATENATED MODULE: ./actions/validate-data/src/inputs.ts
 
+
 const inputSpec = {
     data: inputs.string({ required: true }),
-    format: inputs.enum(['auto', 'csv', 'jsonl', 'parquet', 'capture'], { default: 'auto' }),
+    format: inputs.enum(['auto', ...DATA_FORMATS], { default: 'auto' }),
     header: inputs.enum(['auto', 'true', 'false'], { default: 'auto' }),
+    // No default: left unset, the reader picks a tab for `.tsv` files and `tsv` format, a comma otherwise.
     delimiter: inputs.string({
-        default: ',',
         pattern: /^(?:[^"\r\n]|\\t)$/,
         patternDescription: 'one character other than a quote or line break, or \\t',
     }),
@@ -84637,8 +84378,8 @@ function renderValidationReport(report) {
             ];
         }
         const buckets = feature.string_statistics?.distribution?.categorical?.buckets ?? [];
-        const top = [...buckets]
-            .sort((a, b) => b.count - a.count)
+        // toStatistics lists buckets most frequent first.
+        const top = buckets
             .slice(0, TOP_VALUES)
             .map((b) => `${escapeCell(String(b.value))} (${b.count})`)
             .join(', ');
@@ -84654,7 +84395,7 @@ function renderValidationReport(report) {
     md.details(`Files (${result.files.length})`, new Markdown()
         .table(['file', 'format', 'size', 'rows'], result.files.map((f) => [f.uri, f.format, formatBytes(f.bytes), f.rows]))
         .toString());
-    md.paragraph(raw(`Model Monitor files: \`${report.outputLocation.replace(/`/g, "'")}\``));
+    md.paragraph(raw(`Model Monitor files: ${inlineCode(report.outputLocation)}`));
     if (report.context.runUrl)
         md.paragraph(raw(markdown_link('Workflow run', report.context.runUrl)));
     return md;
@@ -84677,7 +84418,7 @@ function chartColumn(md, statistics, name) {
     }
     const categories = feature.string_statistics?.distribution?.categorical?.buckets;
     if (categories && categories.length > 0) {
-        const top = [...categories].sort((a, b) => b.count - a.count).slice(0, 10);
+        const top = categories.slice(0, 10);
         md.barChart({
             title: `${name}: top values`,
             labels: top.map((b) => String(b.value)),
@@ -84701,6 +84442,12 @@ function chartColumn(md, statistics, name) {
 const ACTION = 'validate-data';
 const PROGRESS_INTERVAL_MS = 5_000;
 const main_MiB = 1024 * 1024;
+const FILE_NAMES = {
+    statistics: 'statistics.json',
+    constraints: 'constraints.json',
+    violations: 'constraint_violations.json',
+    report: 'report.md',
+};
 function run() {
     return runAction(async ({ signal, logger }) => {
         const input = readInputs(inputSpec);
@@ -84762,10 +84509,10 @@ function run() {
         ];
         const output = input.output?.uri ?? external_node_path_default().join(context.runnerTemp, 'mlops-actions', ACTION, input['comment-key']);
         const locations = {
-            statistics: storage.join(output, 'statistics.json'),
-            constraints: storage.join(output, 'constraints.json'),
-            violations: storage.join(output, 'constraint_violations.json'),
-            report: storage.join(output, 'report.md'),
+            statistics: storage.join(output, FILE_NAMES.statistics),
+            constraints: storage.join(output, FILE_NAMES.constraints),
+            violations: storage.join(output, FILE_NAMES.violations),
+            report: storage.join(output, FILE_NAMES.report),
         };
         const report = renderValidationReport({
             result,
@@ -84838,24 +84585,14 @@ async function writeAllOrNothing(storage, locations, bodies, options) {
 async function uploadArtifact(name, files, runnerTemp, logger) {
     // The files may live in S3; the artifact is built from local copies of the same bytes.
     const dir = await (0,promises_.mkdtemp)(external_node_path_default().join(runnerTemp, 'validate-data-artifact-'));
-    const names = {
-        statistics: 'statistics.json',
-        constraints: 'constraints.json',
-        violations: 'constraint_violations.json',
-        report: 'report.md',
-    };
     const paths = [];
-    for (const [key, fileName] of Object.entries(names)) {
+    for (const [key, fileName] of Object.entries(FILE_NAMES)) {
         const file = external_node_path_default().join(dir, fileName);
         await (0,promises_.writeFile)(file, files[key]);
         paths.push(file);
     }
-    try {
-        await uploadReportArtifact({ name, files: paths, rootDirectory: dir, logger });
-    }
-    catch (error) {
-        logger.warning(`Artifact upload failed: ${errors_errorMessage(error)}`);
-    }
+    // uploadReportArtifact logs and swallows its own failures: a missing artifact does not fail the validation.
+    await uploadReportArtifact({ name, files: paths, rootDirectory: dir, logger });
 }
 
 

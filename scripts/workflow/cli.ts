@@ -32,6 +32,20 @@ function keyValues(values: string[] | undefined, option: string): Record<string,
   return result;
 }
 
+/** A wrong --payload is a wrong option (exit 2), not a failed run. */
+async function readPayload(file: string): Promise<Record<string, unknown>> {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new RunSetupError(`--payload ${file}: ${(error as Error).message}`);
+  }
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+    throw new RunSetupError(`--payload ${file}: expected a JSON object`);
+  }
+  return payload as Record<string, unknown>;
+}
+
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -63,9 +77,7 @@ async function main(): Promise<number> {
     inputs: keyValues(values.input, 'input'),
     vars: keyValues(values.var, 'var'),
     secrets: keyValues(values.secret, 'secret'),
-    ...(values.payload
-      ? { payload: JSON.parse(await readFile(values.payload, 'utf8')) as Record<string, unknown> }
-      : {}),
+    ...(values.payload ? { payload: await readPayload(values.payload) } : {}),
     ...(values['run-dir'] ? { runDir: values['run-dir'] } : {}),
     ...(values.repository ? { repository: values.repository } : {}),
     ...(values['api-url'] ? { apiUrl: values['api-url'] } : {}),

@@ -2,8 +2,9 @@
 // their committed bundles, workflows-examples/), so a run never writes into the repository and needs no build.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readdir } from 'node:fs/promises';
+import { cp, mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { listActions } from '../lib/bundle.js';
 import { loadActionMetadata } from './runner-protocol.js';
 
 export class DemoPrerequisiteError extends Error {}
@@ -25,16 +26,14 @@ export function checkPython(): void {
  */
 export async function prepareDemoWorkspace(repoRoot: string, workspace: string): Promise<void> {
   await mkdir(workspace, { recursive: true });
-  const actionsDir = path.join(repoRoot, 'actions');
-  for (const entry of await readdir(actionsDir, { withFileTypes: true })) {
-    const actionDir = path.join(actionsDir, entry.name);
-    if (!entry.isDirectory() || !existsSync(path.join(actionDir, 'action.yml'))) continue;
+  for (const actionDir of await listActions(repoRoot)) {
+    const name = path.basename(actionDir);
     const metadata = await loadActionMetadata(actionDir);
     const bundleDir = path.dirname(path.resolve(actionDir, metadata.runs.main));
     if (!existsSync(path.resolve(actionDir, metadata.runs.main))) {
-      throw new DemoPrerequisiteError(`${entry.name}: ${metadata.runs.main} is missing; run npm run build`);
+      throw new DemoPrerequisiteError(`${name}: ${metadata.runs.main} is missing; run npm run build`);
     }
-    await cp(path.join(actionDir, 'action.yml'), path.join(workspace, 'actions', entry.name, 'action.yml'));
+    await cp(path.join(actionDir, 'action.yml'), path.join(workspace, 'actions', name, 'action.yml'));
     await cp(bundleDir, path.join(workspace, path.relative(repoRoot, bundleDir)), { recursive: true });
   }
   await cp(path.join(repoRoot, 'workflows-examples'), path.join(workspace, 'workflows-examples'), { recursive: true });

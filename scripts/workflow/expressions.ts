@@ -83,6 +83,11 @@ export function evaluateExpression(expression: string, scope: Scope): data.Expre
   }
 }
 
+/** A value already evaluated (`continue-on-error`, `fail-fast`) as the runner reads a flag: by expression truthiness. */
+export function evaluateFlag(value: unknown): boolean {
+  return truthy(toExpressionData(value));
+}
+
 export function evaluateCondition(expression: string, scope: Scope): boolean {
   return truthy(evaluateExpression(expression, scope));
 }

@@ -17,16 +17,15 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { truthy } from '@actions/expressions/result';
 import { isBasicExpression, isBoolean, isNumber, isString } from '@actions/workflow-parser';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/index';
 import {
   evaluateCondition,
+  evaluateFlag,
   evaluateText,
   evaluateTextMap,
   evaluateToken,
   statusFunctions,
-  toExpressionData,
   type JobStatus,
   type Scope,
 } from './expressions.js';
@@ -34,9 +33,9 @@ import type { Log } from './log.js';
 import type { Combination } from './matrix.js';
 import {
   createFileCommandFiles,
-  evaluateTemplate,
-  inputEnvName,
+  inputVariables,
   parseFileCommand,
+  resolveInputs,
   type ActionMetadata,
 } from './runner-protocol.js';
 import { runStepProcess, type StepProcessResult } from './step-process.js';
@@ -104,7 +103,7 @@ interface PostStep {
 }
 
 /** bash, sh, python or a custom `cmd {0}` as a command line; `undefined` for the runner's default bash. */
-function shellCommand(shell: string | undefined, script: string): { command: string; args: string[] } {
+export function shellCommand(shell: string | undefined, script: string): { command: string; args: string[] } {
   const template =
     shell === undefined || shell === ''
       ? 'bash -e {0}'
@@ -113,6 +112,10 @@ function shellCommand(shell: string | undefined, script: string): { command: str
           sh: 'sh -e {0}',
           python: 'python {0}',
         }[shell] ?? shell);
+  // Without {0} the script would never reach the shell, and the step could succeed having run nothing.
+  if (!template.includes('{0}')) {
+    throw new Error(`shell: ${shell} is not supported locally: use bash, sh, python or a '... {0}' command`);
+  }
   const [command, ...args] = template.split(/\s+/).filter(Boolean);
   return { command: command!, args: args.map((arg) => arg.replace('{0}', script)) };
 }
@@ -215,17 +218,23 @@ export class JobRun {
     if (this.status === 'success') this.status = 'failure';
   }
 
-  private number(token: TemplateToken | undefined, fallback: number, key: string): number {
+  private number(
+    token: TemplateToken | undefined,
+    fallback: number,
+    key: string,
+    scope = this.scope(),
+    indent = '  ',
+  ): number {
     if (!token) return fallback;
     let value: number;
     try {
-      value = Number(evaluateToken(token, this.scope()));
+      value = Number(evaluateToken(token, scope));
     } catch (error) {
       value = NaN;
-      this.fail((error as Error).message, '  ');
+      this.fail((error as Error).message, indent);
     }
     if (!Number.isFinite(value) || value <= 0) {
-      this.fail(`${key} must be a positive number of minutes`, '  ');
+      this.fail(`${key} must be a positive number of minutes`, indent);
       return fallback;
     }
     return value;
@@ -280,7 +289,7 @@ export class JobRun {
           typeof step.continueOnError === 'boolean'
             ? step.continueOnError
             : evaluateToken(step.continueOnError, this.scope(stepEnv));
-        continueOnError = truthy(toExpressionData(value));
+        continueOnError = evaluateFlag(value);
       }
       // A step chosen to run before the cancellation is cancelled with the run, even if it comes while it starts; one
       // that runs because of it (always(), cancelled()) runs to its end, as on GitHub.
@@ -331,7 +340,9 @@ export class JobRun {
     }
 
     const scope = this.scope(stepEnv);
-    const timeoutMinutes = step.timeoutMinutes ? Number(evaluateToken(step.timeoutMinutes, scope)) : undefined;
+    const timeoutMinutes = step.timeoutMinutes
+      ? this.number(step.timeoutMinutes, 360, 'timeout-minutes', scope, INDENT)
+      : undefined;
     const files = await createFileCommandFiles(path.join(this.setup.jobDir, 'steps', String(index)));
     const github = { ...this.setup.contexts.github, action: step.id };
     const env: Record<string, string> = {
@@ -359,7 +370,7 @@ export class JobRun {
         for (const line of script.trimEnd().split('\n')) this.log.emit(INDENT, { text: `$ ${line}`, color: 'gray' });
     } else {
       inputs = this.actionInputs(action.metadata, step, { ...scope, contexts: { ...scope.contexts, github } }, record);
-      Object.assign(env, this.inputVariables(inputs), { GITHUB_ACTION_PATH: action.directory });
+      Object.assign(env, inputVariables(inputs), { GITHUB_ACTION_PATH: action.directory });
       const main = path.resolve(action.directory, action.metadata.runs.main);
       launch = { command: process.execPath, args: [main], cwd: this.shared.workspace, interruptGroup: false };
     }
@@ -449,16 +460,7 @@ export class JobRun {
         INDENT,
       );
     }
-    const inputs: Record<string, string> = { ...given };
-    for (const [name, spec] of Object.entries(declared)) {
-      if (name in given || spec.default === undefined) continue;
-      inputs[name] = evaluateTemplate(String(spec.default), scope.contexts);
-    }
-    return inputs;
-  }
-
-  private inputVariables(inputs: Record<string, string>): Record<string, string> {
-    return Object.fromEntries(Object.entries(inputs).map(([name, value]) => [inputEnvName(name), value]));
+    return resolveInputs(metadata, given, scope);
   }
 
   /** Reads the step's file commands into the job; returns its saved state. Runs even when the step failed. */
@@ -538,7 +540,7 @@ export class JobRun {
     const env: Record<string, string> = {
       ...this.environment(post.env),
       ...files,
-      ...this.inputVariables(post.inputs),
+      ...inputVariables(post.inputs),
       ...Object.fromEntries(Object.entries(post.state).map(([key, value]) => [`STATE_${key}`, value])),
       GITHUB_ACTION: step.id,
       GITHUB_ACTION_PATH: directory,

@@ -123,7 +123,6 @@ export function dispatchInputs(events: EventsConfig, given: Record<string, strin
     } else {
       inputs[name] = text;
     }
-    if (!(name in inputs)) inputs[name] = text;
   }
   if (problems.length > 0) throw new RunSetupError(`workflow_dispatch inputs: ${problems.join('; ')}`);
   return inputs;

@@ -14,8 +14,7 @@ import { appendFileSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { truthy } from '@actions/expressions/result';
-import { evaluateCondition, evaluateText, evaluateToken, toExpressionData, type Scope } from './expressions.js';
+import { evaluateCondition, evaluateFlag, evaluateText, evaluateToken, type Scope } from './expressions.js';
 import { JobRun, seconds, type JobRecord, type JobResult, type RunShared } from './job.js';
 import { Log, Masker, type Annotation, type LogSink } from './log.js';
 import { combinationLabel, expandMatrix, type Combination } from './matrix.js';
@@ -119,7 +118,7 @@ function ancestors(job: WorkflowJob, byId: Map<string, WorkflowJob>): Set<string
 function continuesOnError(job: WorkflowJob, scope: Scope, log: Log): boolean {
   if (!job.continueOnError) return false;
   try {
-    return truthy(toExpressionData(evaluateToken(job.continueOnError, scope)));
+    return evaluateFlag(evaluateToken(job.continueOnError, scope));
   } catch (error) {
     log.annotate({ level: 'error', message: (error as Error).message, where: job.id }, '  ');
     return false;
@@ -241,7 +240,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
       continue;
     }
 
-    const failFast = strategy['fail-fast'] === undefined ? true : truthy(toExpressionData(strategy['fail-fast']));
+    const failFast = strategy['fail-fast'] === undefined ? true : evaluateFlag(strategy['fail-fast']);
     const results: JobResult[] = [];
     const outputs: Record<string, string> = {};
     let blockingFailure = false; // a combination failed without continue-on-error: fail-fast applies
@@ -345,5 +344,5 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
 }
 
 export { RunSetupError } from './run-context.js';
-export { WorkflowFileError, formatProblem } from './workflow-file.js';
+export { WorkflowFileError } from './workflow-file.js';
 export type { Workflow };

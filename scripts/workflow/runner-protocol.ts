@@ -3,8 +3,8 @@
 // tests of the bundles and the example workflows exercise the same reading of the protocol.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Evaluator, Lexer, Parser, data } from '@actions/expressions';
 import { parse as parseYaml } from 'yaml';
+import { evaluateExpression, type Scope } from './expressions.js';
 
 export interface ActionMetadata {
   name: string;
@@ -32,16 +32,20 @@ export const FILE_COMMANDS = [
 ] as const;
 export type FileCommandVariable = (typeof FILE_COMMANDS)[number];
 
+const FILE_NAMES: Record<FileCommandVariable, string> = {
+  GITHUB_OUTPUT: 'output',
+  GITHUB_ENV: 'env',
+  GITHUB_STATE: 'state',
+  GITHUB_PATH: 'path',
+  GITHUB_STEP_SUMMARY: 'step-summary',
+};
+
 /** Fresh, empty file-command files in `dir`, as the runner creates for every step; returns their paths by variable. */
 export async function createFileCommandFiles(dir: string): Promise<Record<FileCommandVariable, string>> {
   await mkdir(dir, { recursive: true });
-  const files = {
-    GITHUB_OUTPUT: path.join(dir, 'output'),
-    GITHUB_ENV: path.join(dir, 'env'),
-    GITHUB_STATE: path.join(dir, 'state'),
-    GITHUB_PATH: path.join(dir, 'path'),
-    GITHUB_STEP_SUMMARY: path.join(dir, 'step-summary'),
-  };
+  const files = Object.fromEntries(
+    FILE_COMMANDS.map((variable) => [variable, path.join(dir, FILE_NAMES[variable])]),
+  ) as Record<FileCommandVariable, string>;
   await Promise.all(Object.values(files).map((file) => writeFile(file, '')));
   return files;
 }
@@ -118,11 +122,30 @@ export function parseWorkflowCommands(stdout: string): WorkflowCommand[] {
 }
 
 /** Evaluates `${{ }}` in an input default with GitHub's own expression engine, as the runner does. */
-export function evaluateTemplate(template: string, contexts: Record<string, unknown>): string {
-  return template.replace(/\$\{\{(.*?)\}\}/g, (_, expression: string) => {
-    const lexed = new Lexer(expression.trim()).lex();
-    const parsed = new Parser(lexed.tokens, Object.keys(contexts), []).parse();
-    const dictionary = JSON.parse(JSON.stringify(contexts), data.reviver) as data.Dictionary;
-    return new Evaluator(parsed, dictionary).evaluate().coerceString();
-  });
+export function evaluateTemplate(template: string, scope: Scope): string {
+  return template.replace(/\$\{\{(.*?)\}\}/g, (_, expression: string) =>
+    evaluateExpression(expression.trim(), scope).coerceString(),
+  );
+}
+
+/**
+ * An action's inputs as the runner passes them: every given one, undeclared ones included, and the evaluated
+ * action.yml default of each declared one not given. `required` is not enforced: the runner leaves that to the action.
+ */
+export function resolveInputs(
+  metadata: ActionMetadata,
+  given: Record<string, string>,
+  scope: Scope,
+): Record<string, string> {
+  const inputs: Record<string, string> = { ...given };
+  for (const [name, spec] of Object.entries(metadata.inputs ?? {})) {
+    if (name in given || spec.default === undefined) continue;
+    inputs[name] = evaluateTemplate(String(spec.default), scope);
+  }
+  return inputs;
+}
+
+/** Inputs as the INPUT_* variables an action reads. */
+export function inputVariables(inputs: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(inputs).map(([name, value]) => [inputEnvName(name), value]));
 }

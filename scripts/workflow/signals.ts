@@ -3,7 +3,7 @@
 // at once and exits with 130.
 import { runningProcessGroups } from './step-process.js';
 
-export function cancelOnSignals(): { signal: AbortSignal; dispose: () => void } {
+export function cancelOnSignals(): { signal: AbortSignal } {
   const cancel = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (!cancel.signal.aborted) {
@@ -22,11 +22,5 @@ export function cancelOnSignals(): { signal: AbortSignal; dispose: () => void } 
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  return {
-    signal: cancel.signal,
-    dispose: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
+  return { signal: cancel.signal };
 }

@@ -164,13 +164,28 @@ export async function loadWorkflow(file: string, workspace: string): Promise<Wor
     }
   };
 
+  // Defaults too: a shell that slips through here would only fail, or do nothing, once its step runs.
+  const checkShell = (shell: TemplateToken | undefined, where: string) => {
+    if (shell && !isBasicExpression(shell) && isString(shell) && !isSupportedShell(shell.value)) {
+      refuse(
+        shell,
+        `${where}shell: ${shell.value} is not supported locally: use bash, sh, python or a '... {0}' command`,
+      );
+    }
+  };
+  const checkDefaults = (defaults: RunDefaults, where: string) => checkShell(defaults.shell, `${where}defaults.run.`);
+
   checkKeys(root, WORKFLOW_KEYS, '');
+  const workflowDefaults = runDefaults(root);
+  checkDefaults(workflowDefaults, '');
   const rawJobs = root.find('jobs') as MappingToken;
   const jobs: WorkflowJob[] = [];
   for (const job of template.jobs) {
     const rawJob = rawJobs.find(job.id.value) as MappingToken;
     checkKeys(rawJob, JOB_KEYS, `jobs.${job.id.value}.`);
     if (job.type !== 'job') continue; // a reusable workflow call, refused above by its `uses` key
+    const jobDefaults = runDefaults(rawJob);
+    checkDefaults(jobDefaults, `jobs.${job.id.value}.`);
     // The converter keeps every step of a valid workflow, in order, so its steps and the parse tree's line up.
     const rawSteps = [...(rawJob.find('steps') as SequenceToken)] as MappingToken[];
     if (rawSteps.length !== job.steps.length) throw new Error(`jobs.${job.id.value}: steps do not line up`);
@@ -183,12 +198,7 @@ export async function loadWorkflow(file: string, workspace: string): Promise<Wor
       if (!action) continue;
       const execution = step as RunStep | ActionStep; // a run or uses step, as it has an action
       const shell = rawStep.find('shell');
-      if (shell && !isBasicExpression(shell) && isString(shell) && !isSupportedShell(shell.value)) {
-        refuse(
-          shell,
-          `${where}shell: ${shell.value} is not supported locally: use bash, sh, python or a '... {0}' command`,
-        );
-      }
+      checkShell(shell, where);
       steps.push({
         id: execution.id,
         ...optional('name', execution.name),
@@ -216,7 +226,7 @@ export async function loadWorkflow(file: string, workspace: string): Promise<Wor
       ...optional('strategy', job.strategy),
       ...optional('env', job.env),
       ...optional('outputs', job.outputs),
-      defaults: runDefaults(rawJob),
+      defaults: jobDefaults,
       ...optional('timeoutMinutes', rawJob.find('timeout-minutes')),
       ...optional('continueOnError', rawJob.find('continue-on-error')),
       steps,
@@ -230,7 +240,7 @@ export async function loadWorkflow(file: string, workspace: string): Promise<Wor
     name: nameToken && isString(nameToken) ? nameToken.value : displayName,
     events: template.events,
     ...optional('env', template.env),
-    defaults: runDefaults(root),
+    defaults: workflowDefaults,
     jobs,
     notApplied: [...notApplied],
   };

@@ -5,26 +5,19 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { statusFunctions } from '../../scripts/workflow/expressions.js';
 import {
   createFileCommandFiles,
   type WorkflowCommand,
-  evaluateTemplate,
-  inputEnvName,
+  inputVariables,
   loadActionMetadata,
   parseFileCommand,
   parseWorkflowCommands,
+  resolveInputs,
 } from '../../scripts/workflow/runner-protocol.js';
 
-// The protocol's shared parts live with the local workflow runner; re-exported so the harness keeps its API.
-export {
-  evaluateTemplate,
-  inputEnvName,
-  loadActionMetadata,
-  parseFileCommand,
-  parseWorkflowCommands,
-  type ActionMetadata,
-  type WorkflowCommand,
-} from '../../scripts/workflow/runner-protocol.js';
+// The protocol's shared parts live with the local workflow runner; harness.test.ts reads file commands through here.
+export { parseFileCommand } from '../../scripts/workflow/runner-protocol.js';
 
 export interface CancelPlan {
   signal: NodeJS.Signals;
@@ -132,16 +125,8 @@ export async function runActionBundle(actionDir: string, options: RunOptions = {
     workspace,
     ...options.github,
   };
-  for (const [name, spec] of Object.entries(meta.inputs)) {
-    const given = options.inputs?.[name];
-    // The runner applies defaults but never enforces `required`; only the action's own code can.
-    const value =
-      given ?? (spec.default === undefined ? undefined : evaluateTemplate(String(spec.default), { github: context }));
-    if (value !== undefined) env[inputEnvName(name)] = value;
-  }
-  for (const [name, value] of Object.entries(options.inputs ?? {})) {
-    if (!(name in meta.inputs)) env[inputEnvName(name)] = value; // undeclared inputs still arrive
-  }
+  const scope = { contexts: { github: context }, status: statusFunctions('success'), workspace };
+  Object.assign(env, inputVariables(resolveInputs(meta, options.inputs ?? {}, scope)));
   if (stage === 'post') for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value;
 
   const started = Date.now();

@@ -20,7 +20,7 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -28,6 +28,7 @@ import { after, before, describe, it } from 'node:test';
 import { awsClientConfig, s3Client } from '../../../packages/core/src/aws.js';
 import { repoRoot } from '../../../scripts/lib/paths.js';
 import { applyEnv, type Moto, motoSkip, startMoto } from '../../harness/moto.js';
+import { isRunning } from '../../harness/processes.js';
 import { type RunOptions, runActionBundle } from '../../harness/runner.js';
 import { readTarWithPython } from '../../unit/sagemaker/helpers.js';
 
@@ -70,16 +71,6 @@ function accuracyOf(model: PenguinModel, records: Record<string, unknown>[]): nu
     return model.classes[scores.indexOf(Math.max(...scores))] === r.Species;
   });
   return correct.length / rows.length;
-}
-
-/** Whether a process runs: an orphaned child that ended may linger as a zombie until PID 1 reaps it, and counts as ended. */
-function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !['Z', 'X'].includes(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]!);
-  } catch {
-    return false;
-  }
 }
 
 async function unpackModel(archive: string, dir: string): Promise<PenguinModel> {

@@ -1,6 +1,5 @@
 // Shared by the workflow runner's tests: throwaway workspaces holding the fixture actions, and a run that keeps
 // its log as text.
-import { readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,19 +55,4 @@ export function stepOutputs(result: WorkflowRunResult, job: string, id: string):
   const step = result.runs.find((run) => run.id === job)?.steps.find((s) => s.id === id);
   if (!step) throw new Error(`no step ${id} in job ${job}`);
   return step.outputs;
-}
-
-/** Whether a process runs (a zombie waiting to be reaped counts as ended). */
-export function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !['Z', 'X'].includes(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]!);
-  } catch {
-    return true;
-  }
 }

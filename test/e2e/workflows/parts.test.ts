@@ -1,11 +1,13 @@
 // The local workflow runner's parts on their own: matrix expansion (GitHub's documented examples), masking, the log's
 // reading of workflow commands, status functions, hashFiles, dispatch inputs and the run's identity.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { evaluateCondition, hashFiles, statusFunctions, type Scope } from '../../../scripts/workflow/expressions.js';
+import { shellCommand } from '../../../scripts/workflow/job.js';
 import { Log, Masker } from '../../../scripts/workflow/log.js';
 import { combinationLabel, expandMatrix } from '../../../scripts/workflow/matrix.js';
 import { dispatchInputs, repositoryFromRemote } from '../../../scripts/workflow/run-context.js';
@@ -145,10 +147,22 @@ describe('expressions', () => {
     await writeFile(path.join(root, 'src', 'a.txt'), 'a');
     await writeFile(path.join(root, 'src', 'b.txt'), 'b');
     const both = hashFiles(root, ['src/*.txt']);
-    assert.match(both, /^[0-9a-f]{64}$/);
+    // GitHub's scheme: the SHA-256 of the files' raw SHA-256 digests, in path order.
+    const digest = (content: string) => createHash('sha256').update(content).digest();
+    const expected = createHash('sha256').update(digest('a')).update(digest('b')).digest('hex');
+    assert.equal(both, expected);
     assert.notEqual(hashFiles(root, ['src/*.txt', '!src/b.txt']), both);
     assert.equal(hashFiles(root, ['src/a.txt', 'src/b.txt']), both);
     assert.equal(hashFiles(root, ['*.none']), '');
+  });
+});
+
+describe('shellCommand', () => {
+  it('puts the script where {0} is and refuses a shell that would not receive it', () => {
+    assert.deepEqual(shellCommand(undefined, '/tmp/s.sh'), { command: 'bash', args: ['-e', '/tmp/s.sh'] });
+    assert.deepEqual(shellCommand('python', '/tmp/s.py'), { command: 'python', args: ['/tmp/s.py'] });
+    assert.deepEqual(shellCommand('node {0}', '/tmp/s.js'), { command: 'node', args: ['/tmp/s.js'] });
+    assert.throws(() => shellCommand('pwsh', '/tmp/s.sh'), /shell: pwsh is not supported locally/);
   });
 });
 
